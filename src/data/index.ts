@@ -1,0 +1,28 @@
+/** Data: shipped data sets (wine quality, MNIST-format images), 2-D toy sets, splits and scaling. */
+export { dataDir, datasetDir, DATA_DIR_ENV, MissingDataError } from './paths';
+export type { RandomOptions } from './rng-option';
+export { trainValTestSplit, takeRows } from './split';
+export type { SplitOptions, SplitIndices } from './split';
+export { StandardScaler } from './scaler';
+export type { ScalerInput, ScalerState } from './scaler';
+export { parseNumericCsv, readNumericCsv } from './csv';
+export type { NumericTable, CsvOptions } from './csv';
+export { danfo, frameToTensor } from './frame';
+export type { FrameToTensorOptions } from './frame';
+export { loadWine, wineTensors, WINE_FEATURES, WINE_TARGET, WINE_FILES } from './wine';
+export type { WineColour, WineOptions, WineData, WineTensorOptions, WineTensors, XY } from './wine';
+export { isGzip, parseIdx, readIdx } from './idx';
+export type { IdxArray, IdxDtype, IdxValues } from './idx';
+export { loadMnist, readMnistArrays, oneHot, MNIST_FILES, MNIST_CLASSES } from './mnist';
+export type { MnistOptions, MnistShape, MnistSplit, MnistData, MnistArrays } from './mnist';
+export type { ToyOptions, ToyData } from './toy/common';
+export { makeMoons } from './toy/moons';
+export type { MoonsOptions } from './toy/moons';
+export { makeCircles } from './toy/circles';
+export type { CirclesOptions } from './toy/circles';
+export { makeSwissRoll } from './toy/swiss-roll';
+export type { SwissRollOptions, SwissRollData } from './toy/swiss-roll';
+export { makeGaussianRing } from './toy/gaussian-ring';
+export type { GaussianRingOptions } from './toy/gaussian-ring';
+export { makeCheckerboard } from './toy/checkerboard';
+export type { CheckerboardOptions } from './toy/checkerboard';
