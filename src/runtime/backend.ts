@@ -1,0 +1,174 @@
+/**
+ * One call picks the tensor backend.
+ *
+ * Preference: `tensorflow` (libtensorflow through tfjs-node-gpu, then the native CPU build) when it is
+ * installed and loads, else `wasm`, else `cpu`. The native builds are optional dependencies whose
+ * install downloads libtensorflow; on offline machines npm skips them, and on Node 23+ or without the
+ * CUDA 11.2 libraries they are installed but fail to load, so we fall back and say why.
+ * `GENLAB_BACKEND` (or the `backend` option) forces a choice; an unknown or unavailable value is an error
+ * that lists what is available.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { installFastWasmMatMul } from './wasm-matmul';
+import { installWasmTrainingKernels } from './wasm-kernels';
+import { useThreadedWasm, wasmThreadsFromEnv } from './wasm-threads';
+
+/** The backends the kit can run on, in order of preference. */
+export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+
+export interface BackendInfo {
+  /** The tfjs backend now active. */
+  name: BackendName;
+  /** Which package provides it, e.g. `@tensorflow/tfjs-node-gpu`, `tfjs-node-cpu`, `@tensorflow/tfjs-backend-wasm`. */
+  provider: string;
+  /** Why this backend was chosen (and why better ones were not). */
+  reason: string;
+  /** Packages tried before this one, with the reason each was skipped. */
+  skipped: { provider: string; reason: string }[];
+}
+
+export interface InitBackendOptions {
+  /**
+   * Force a backend. Overrides automatic choice; `GENLAB_BACKEND` is used when this is absent.
+   * @default undefined (automatic)
+   */
+  backend?: BackendName;
+  /**
+   * Print the one-line announcement (only the first call in a process prints).
+   * @default true
+   */
+  announce?: boolean;
+}
+
+/** The native packages, best first. `tfjs-node-cpu` is an npm alias of `@tensorflow/tfjs-node`. */
+const NATIVE_PROVIDERS = ['@tensorflow/tfjs-node-gpu', 'tfjs-node-cpu'] as const;
+
+let current: BackendInfo | null = null;
+let announced = false;
+
+function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0]!.slice(0, 200);
+}
+
+function nodeMajor(): number {
+  return Number(process.versions.node.split('.')[0]);
+}
+
+/** Try to load one native build; returns null on success or the reason it cannot be used. */
+function tryNative(provider: string): string | null {
+  try {
+    require.resolve(provider);
+  } catch {
+    return 'not installed (optional dependency; npm skips it where libtensorflow cannot be downloaded)';
+  }
+  if (nodeMajor() >= 23) return `installed, but tfjs-node 4.22 does not load on Node ${process.versions.node} (needs Node <= 22)`;
+  try {
+    require(provider);
+  } catch (e) {
+    const hint = provider.includes('gpu') ? ' (the GPU build needs CUDA 11.2 and cuDNN 8.1 libraries)' : '';
+    return `installed, but failed to load${hint}: ${errorText(e)}`;
+  }
+  if (!tf.engine().registryFactory['tensorflow']) {
+    return 'loaded, but registered its backend on another copy of @tensorflow/tfjs-core (run `npm ls @tensorflow/tfjs-core`: one version expected)';
+  }
+  return null;
+}
+
+function requestedBackend(opt: BackendName | undefined): BackendName | undefined {
+  const raw = opt ?? process.env['GENLAB_BACKEND'];
+  if (raw === undefined || raw === '' || raw === 'auto') return undefined;
+  if (!(BACKENDS as readonly string[]).includes(raw)) {
+    throw new Error(
+      `Unknown backend "${raw}" (from ${opt ? 'the backend option' : 'GENLAB_BACKEND'}). ` +
+        `Use one of: ${BACKENDS.join(', ')}, or unset it for automatic choice.`,
+    );
+  }
+  return raw as BackendName;
+}
+
+async function activate(name: BackendName): Promise<boolean> {
+  if (name === 'wasm') {
+    require('@tensorflow/tfjs-backend-wasm');
+    // GENLAB_WASM_THREADS=N|auto: the threaded build (src/runtime/wasm-threads.ts), before wasm first starts.
+    const threads = wasmThreadsFromEnv();
+    const engine = tf.engine() as unknown as { registry: Record<string, unknown> };
+    if (threads !== undefined && engine.registry['wasm'] === undefined) useThreadedWasm(threads);
+  }
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  if (ok && name === 'wasm') {
+    installFastWasmMatMul();
+    installWasmTrainingKernels();
+  }
+  return ok;
+}
+
+/**
+ * Choose, load and activate the tensor backend. Idempotent: a second call with the same request
+ * returns the active backend without reloading anything (safe in re-run notebook cells).
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const requested = requestedBackend(options.backend);
+  if (current !== null && (requested === undefined || requested === current.name) && tf.getBackend() === current.name) {
+    return current;
+  }
+  const skipped: { provider: string; reason: string }[] = [];
+  let info: BackendInfo | null = null;
+
+  const wantNative = requested === undefined || requested === 'tensorflow';
+  if (wantNative) {
+    for (const provider of NATIVE_PROVIDERS) {
+      const why = tryNative(provider);
+      if (why === null && (await activate('tensorflow'))) {
+        info = { name: 'tensorflow', provider, reason: requested ? 'requested' : 'best available', skipped };
+        break;
+      }
+      skipped.push({ provider, reason: why ?? 'tf.setBackend("tensorflow") failed' });
+    }
+    if (info === null && requested === 'tensorflow') {
+      throw new Error(
+        `Backend "tensorflow" is not available: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ')}. ` +
+          `Available here: wasm, cpu.`,
+      );
+    }
+  }
+  if (info === null && (requested === undefined || requested === 'wasm')) {
+    try {
+      if (await activate('wasm')) {
+        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : 'no native build loads', skipped };
+      } else {
+        skipped.push({ provider: '@tensorflow/tfjs-backend-wasm', reason: 'tf.setBackend("wasm") failed' });
+      }
+    } catch (e) {
+      skipped.push({ provider: '@tensorflow/tfjs-backend-wasm', reason: errorText(e) });
+    }
+    if (info === null && requested === 'wasm') {
+      throw new Error(`Backend "wasm" is not available: ${skipped.at(-1)?.reason}. Available here: cpu.`);
+    }
+  }
+  if (info === null) {
+    await activate('cpu');
+    info = { name: 'cpu', provider: '@tensorflow/tfjs-backend-cpu', reason: requested ? 'requested' : 'neither native nor wasm loads', skipped };
+  }
+  current = info;
+  if (options.announce !== false && !announced) {
+    announced = true;
+    console.log(describeBackend(info));
+  }
+  return info;
+}
+
+/** One line: which backend and why, e.g. for a notebook's first output. */
+export function describeBackend(info: BackendInfo): string {
+  const why = info.skipped.length
+    ? `${info.reason}; skipped ${info.skipped.map((s) => `${s.provider} (${s.reason})`).join(', ')}`
+    : info.reason;
+  return `genlab-ts: tensor backend "${info.name}" from ${info.provider}: ${why}`;
+}
+
+/** The backend chosen by the last `initBackend`, or null before it ran. */
+export function currentBackend(): BackendInfo | null {
+  return current;
+}

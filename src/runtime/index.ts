@@ -1,0 +1,4 @@
+export { Rng, seed, type Seed } from './rng';
+export { initBackend, describeBackend, currentBackend, BACKENDS, type BackendName, type BackendInfo, type InitBackendOptions } from './backend';
+export { installFastWasmMatMul } from './wasm-matmul';
+export { keep, release, keptNames, type Disposable } from './keep';
