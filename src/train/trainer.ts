@@ -1,0 +1,422 @@
+/**
+ * The one training loop every model in the kit uses (d2l's `trainer.fit(model, data)` idea).
+ *
+ * - Minibatches from a seeded shuffle; step seeds derive from (trainer seed, epoch, step), so training
+ *   10 epochs at once or 5 + 5 in two cells gives the same numbers.
+ * - The model returns named loss terms; the loop minimises their sum and logs each part.
+ * - Term values are read back every `syncEvery` steps in one transfer, not once per step; a
+ *   non-finite term stops training with an error naming epoch, step and term.
+ * - Calling `fit` again resumes: epochs, optimiser state, schedule and history carry on.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../runtime/rng';
+import { constantLr, type LrSchedule } from './schedules';
+import type { Batch, Dataset, History, LossTerms, StepContext, Trainable } from './types';
+import { type ProgressSink, type ProgressState, defaultProgress } from './progress';
+
+/** Optimisers the trainer can build by name. */
+export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
+
+export interface TrainerConfig {
+  /** Seeds shuffling and every step's random ops. */
+  rng: Rng;
+  /** An optimiser by name, or a ready tfjs optimiser (the trainer then owns and disposes it). @default 'adam' */
+  optimizer?: OptimizerName | tf.Optimizer;
+  /** A fixed rate or a schedule of the global step. @default 1e-3 */
+  learningRate?: number | LrSchedule;
+  /** Examples per step. @default 128 */
+  batchSize?: number;
+  /** Clip the global gradient norm to this value (none when undefined). @default undefined */
+  clipNorm?: number;
+  /** Momentum for `optimizer: 'momentum'`. @default 0.9 */
+  momentum?: number;
+}
+
+export interface EarlyStopping {
+  /** History series to watch. @default 'val_loss' */
+  monitor?: string;
+  /** Whether smaller or larger is better. @default 'min' */
+  mode?: 'min' | 'max';
+  /** Epochs without improvement before stopping. */
+  patience: number;
+  /** Smallest change that counts as an improvement. @default 0 */
+  minDelta?: number;
+  /** Put back the weights of the best epoch when training stops. @default true */
+  restoreBest?: boolean;
+}
+
+export interface FitOptions {
+  /** Epochs to train in this call (more epochs on top of any earlier calls). */
+  epochs: number;
+  /** Data to report `val_*` terms on after each epoch. */
+  validation?: Dataset;
+  /** Extra per-epoch metrics, e.g. test RMSE; recorded in the history under their names. */
+  metrics?: () => Record<string, number> | Promise<Record<string, number>>;
+  /** Compute validation terms and metrics every this many epochs (and always after the last). @default 1 */
+  evalEvery?: number;
+  /** Stop when the monitored series stops improving. */
+  earlyStopping?: EarlyStopping;
+  /** Read term values back every this many steps. @default 50 */
+  syncEvery?: number;
+  /** Progress: `true` for the default display (notebook: one updating line; else sparse logs). @default true */
+  progress?: boolean | ProgressSink;
+  /** Stop each epoch after this many steps (for quick runs on large data). @default all */
+  maxStepsPerEpoch?: number;
+}
+
+/** Thrown when a loss term becomes NaN or infinite. */
+export class NonFiniteLossError extends Error {
+  constructor(
+    readonly term: string,
+    readonly value: number,
+    readonly epoch: number,
+    readonly step: number,
+    readonly globalStep: number,
+  ) {
+    super(
+      `Training stopped: loss term "${term}" is ${value} at epoch ${epoch + 1}, step ${step + 1} ` +
+        `(global step ${globalStep + 1}). The model's weights are no longer usable; lower the learning ` +
+        `rate, clip gradients (clipNorm), or check the inputs for NaN/Inf before training again.`,
+    );
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Optimizer {
+  switch (name) {
+    case 'adam':
+      return tf.train.adam(lr);
+    case 'sgd':
+      return tf.train.sgd(lr);
+    case 'momentum':
+      return tf.train.momentum(lr, momentum);
+    case 'rmsprop':
+      return tf.train.rmsprop(lr);
+    default:
+      throw new Error(`Unknown optimizer "${String(name)}"; use one of adam, sgd, momentum, rmsprop.`);
+  }
+}
+
+function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  // SGD and momentum cache -lr in a tensor behind setLearningRate; Adam and RMSProp read the field.
+  const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
+}
+
+function datasetSize(data: Dataset, what: string): number {
+  const names = Object.keys(data);
+  if (names.length === 0) throw new Error(`${what}: the dataset has no tensors`);
+  const n = data[names[0]!]!.shape[0]!;
+  for (const name of names) {
+    const t = data[name]!;
+    if (t.shape[0] !== n) {
+      throw new Error(`${what}: "${name}" has ${t.shape[0]} rows but "${names[0]}" has ${n}; every tensor needs one row per example`);
+    }
+    if (t.isDisposed) throw new Error(`${what}: "${name}" was disposed; rebuild the dataset (was it made in an earlier run of a cell?)`);
+  }
+  return n;
+}
+
+export class Trainer {
+  readonly history: History = { epoch: [] };
+  private readonly optimizer: tf.Optimizer;
+  private readonly schedule: LrSchedule;
+  private readonly batchSize: number;
+  private readonly clipNorm: number | undefined;
+  private readonly baseSeed: number;
+  private epochsDone = 0;
+  private globalStep = 0;
+  private disposed = false;
+
+  constructor(
+    readonly model: Trainable,
+    config: TrainerConfig,
+  ) {
+    this.schedule = typeof config.learningRate === 'function' ? config.learningRate : constantLr(config.learningRate ?? 1e-3);
+    const opt = config.optimizer ?? 'adam';
+    this.optimizer = typeof opt === 'string' ? makeOptimizer(opt, this.schedule(0), config.momentum ?? 0.9) : opt;
+    this.batchSize = config.batchSize ?? 128;
+    if (!Number.isInteger(this.batchSize) || this.batchSize <= 0) {
+      throw new Error(`Trainer: batchSize must be a positive integer, got ${config.batchSize}`);
+    }
+    this.clipNorm = config.clipNorm;
+    this.baseSeed = config.rng.nextUint32();
+    if (!model.loss && !model.trainStep) {
+      throw new Error('Trainer: the model must implement loss() or trainStep()');
+    }
+  }
+
+  /** Epochs trained so far, across all `fit` calls. */
+  get epochs(): number {
+    return this.epochsDone;
+  }
+
+  /** Steps taken so far, across all `fit` calls. */
+  get steps(): number {
+    return this.globalStep;
+  }
+
+  /** Train for `options.epochs` more epochs. Returns the history (all epochs so far). */
+  async fit(train: Dataset, options: FitOptions): Promise<History> {
+    if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed; make a new one');
+    if (!Number.isInteger(options.epochs) || options.epochs < 0) {
+      throw new Error(`Trainer.fit: epochs must be a non-negative integer, got ${options.epochs}`);
+    }
+    const n = datasetSize(train, 'Trainer.fit (training data)');
+    if (options.validation) datasetSize(options.validation, 'Trainer.fit (validation data)');
+    const stepsPerEpoch = Math.min(Math.ceil(n / this.batchSize), options.maxStepsPerEpoch ?? Infinity);
+    const syncEvery = options.syncEvery ?? 50;
+    const evalEvery = options.evalEvery ?? 1;
+    const sink: ProgressSink | null =
+      options.progress === false ? null : options.progress === undefined || options.progress === true ? defaultProgress() : options.progress;
+
+    const stop = options.earlyStopping;
+    const monitor = stop?.monitor ?? 'val_loss';
+    const sign = stop?.mode === 'max' ? -1 : 1;
+    let best = Infinity;
+    let bestEpoch = -1;
+    let sinceBest = 0;
+    let bestWeights: tf.Tensor[] | null = null;
+    const restoreBest = stop !== undefined && stop.restoreBest !== false;
+
+    const firstEpoch = this.epochsDone;
+    const lastEpoch = firstEpoch + options.epochs;
+    const t0 = Date.now();
+    let state: ProgressState | null = null;
+    try {
+      for (let epoch = firstEpoch; epoch < lastEpoch; epoch++) {
+        const epochStart = Date.now();
+        const epochRng = new Rng(`${this.baseSeed}/epoch${epoch}`);
+        const order = epochRng.permutation(n);
+        const sums = new Map<string, number>();
+        let counted = 0;
+        let pending: { stacked: tf.Tensor1D; names: string[]; step: number; globalStep: number; size: number }[] = [];
+
+        const drain = (): void => {
+          if (pending.length === 0) return;
+          const all = tf.concat(pending.map((p) => p.stacked));
+          const values = all.dataSync();
+          all.dispose();
+          let offset = 0;
+          for (const p of pending) {
+            for (let i = 0; i < p.names.length; i++) {
+              const v = values[offset + i]!;
+              if (!Number.isFinite(v)) throw new NonFiniteLossError(p.names[i]!, v, epoch, p.step, p.globalStep);
+              sums.set(p.names[i]!, (sums.get(p.names[i]!) ?? 0) + v * p.size);
+            }
+            offset += p.names.length;
+            counted += p.size;
+            p.stacked.dispose();
+          }
+          pending = [];
+        };
+
+        try {
+          for (let step = 0; step < stepsPerEpoch; step++) {
+            const lo = step * this.batchSize;
+            const idx = order.subarray(lo, Math.min(lo + this.batchSize, n));
+            const lr = this.schedule(this.globalStep);
+            setLearningRate(this.optimizer, lr);
+            const ctx: StepContext = {
+              epoch,
+              step,
+              globalStep: this.globalStep,
+              datasetSize: n,
+              rng: new Rng(`${this.baseSeed}/epoch${epoch}/step${step}`),
+              training: true,
+            };
+            const { stacked, names } = this.step(train, idx, ctx);
+            pending.push({ stacked, names, step, globalStep: this.globalStep, size: idx.length });
+            this.globalStep++;
+            if (pending.length >= syncEvery) {
+              drain();
+              state = this.progressState(epoch, firstEpoch, lastEpoch, step + 1, stepsPerEpoch, sums, counted, t0);
+              sink?.update(state);
+              await tf.nextFrame(); // let the kernel flush outputs between chunks
+            }
+          }
+          drain();
+        } finally {
+          for (const p of pending) p.stacked.dispose();
+        }
+
+        // Epoch record: mean of each term over examples, plus validation terms and metrics.
+        const h = this.history;
+        // A series that first appears now gets NaN for the epochs before it, so every series keeps
+        // one entry per epoch.
+        const record = (name: string, v: number): void => {
+          const series = h[name] ?? (h[name] = new Array<number>(h.epoch.length - 1).fill(NaN));
+          series.push(v);
+        };
+        h.epoch.push(epoch + 1);
+        let total = 0;
+        for (const [name, s] of sums) {
+          record(name, s / counted);
+          total += s / counted;
+        }
+        if (!sums.has('loss')) record('loss', total);
+        record('lr', this.schedule(Math.max(this.globalStep - 1, 0)));
+        if (epoch === lastEpoch - 1 || (epoch - firstEpoch + 1) % evalEvery === 0) {
+          if (options.validation) {
+            for (const [name, v] of Object.entries(this.evaluate(options.validation, epoch))) record(`val_${name}`, v);
+          }
+          if (options.metrics) {
+            for (const [name, v] of Object.entries(await options.metrics())) record(name, v);
+          }
+        }
+        record('seconds', (Date.now() - epochStart) / 1000);
+        // Series that were not computed this epoch get NaN, so all series keep the epoch's length.
+        for (const key of Object.keys(h)) if (h[key]!.length < h.epoch.length) h[key]!.push(NaN);
+        this.epochsDone = epoch + 1;
+
+        state = this.progressState(epoch, firstEpoch, lastEpoch, stepsPerEpoch, stepsPerEpoch, sums, counted, t0);
+        sink?.update(state);
+
+        if (stop) {
+          const series = h[monitor];
+          const v = series?.[series.length - 1];
+          if (series === undefined) {
+            throw new Error(
+              `Early stopping monitors "${monitor}", which is not in the history (have: ${Object.keys(h).join(', ')}). ` +
+                'Pass validation data for val_* series, or monitor another name.',
+            );
+          }
+          if (v !== undefined && Number.isFinite(v)) {
+            if (sign * v < best - (stop.minDelta ?? 0)) {
+              best = sign * v;
+              bestEpoch = epoch;
+              sinceBest = 0;
+              if (restoreBest) {
+                bestWeights?.forEach((t) => t.dispose());
+                bestWeights = this.model.variables().map((w) => tf.clone(w));
+              }
+            } else if (++sinceBest >= stop.patience) {
+              break;
+            }
+          }
+        }
+      }
+      if (restoreBest && bestWeights !== null) {
+        const vars = this.model.variables();
+        bestWeights.forEach((t, i) => vars[i]!.assign(t));
+        this.history['best_epoch'] = this.history.epoch.map(() => bestEpoch + 1);
+      }
+    } finally {
+      bestWeights?.forEach((t) => t.dispose());
+      if (state) sink?.done(state);
+    }
+    return this.history;
+  }
+
+  /** One optimisation step; returns the term values stacked in one tensor (read later, in bulk). */
+  private step(train: Dataset, idx: Int32Array, ctx: StepContext): { stacked: tf.Tensor1D; names: string[] } {
+    let names: string[] = [];
+    const stacked = tf.tidy(() => {
+      const indices = tf.tensor1d(idx, 'int32');
+      const batch: Batch = {};
+      for (const [name, t] of Object.entries(train)) batch[name] = tf.gather(t, indices);
+      let terms: LossTerms;
+      if (this.model.loss) {
+        const loss = this.model.loss.bind(this.model);
+        const vars = this.model.trainableVariables ? this.model.trainableVariables() : this.model.variables().filter((v) => v.trainable);
+        let kept: tf.Tensor1D | null = null;
+        const { grads } = tf.variableGrads(() => {
+          const t = loss(batch, ctx);
+          names = Object.keys(t);
+          if (names.length === 0) throw new Error('model.loss returned no terms');
+          kept = tf.keep(tf.stack(names.map((k) => t[k]!)) as tf.Tensor1D);
+          return tf.addN(names.map((k) => t[k]!)) as tf.Scalar;
+        }, vars);
+        this.optimizer.applyGradients(this.clip(grads));
+        const out = kept as unknown as tf.Tensor1D;
+        // `kept` escaped the gradient tape's tidy; hand it to this tidy's return path.
+        const copy = out.clone();
+        out.dispose();
+        return copy;
+      }
+      terms = this.model.trainStep!(batch, ctx);
+      names = Object.keys(terms);
+      return tf.stack(names.map((k) => terms[k]!)) as tf.Tensor1D;
+    });
+    return { stacked, names };
+  }
+
+  private clip(grads: tf.NamedTensorMap): tf.NamedTensorMap {
+    if (this.clipNorm === undefined) return grads;
+    const list = Object.values(grads);
+    const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+    const scale = tf.minimum(1, tf.div(this.clipNorm, tf.add(norm, 1e-12)));
+    const out: tf.NamedTensorMap = {};
+    for (const [k, g] of Object.entries(grads)) out[k] = tf.mul(g, scale);
+    return out;
+  }
+
+  /** Mean of each term over a dataset, without updating anything. */
+  evaluate(data: Dataset, epoch = this.epochsDone): Record<string, number> {
+    const n = datasetSize(data, 'Trainer.evaluate');
+    const sums = new Map<string, number>();
+    const fn = this.model.evalTerms ?? this.model.loss;
+    if (!fn) return {};
+    for (let lo = 0, step = 0; lo < n; lo += this.batchSize, step++) {
+      const size = Math.min(this.batchSize, n - lo);
+      const ctx: StepContext = {
+        epoch,
+        step,
+        globalStep: this.globalStep,
+        datasetSize: n,
+        rng: new Rng(`${this.baseSeed}/eval${epoch}/step${step}`),
+        training: false,
+      };
+      const { names, values } = tf.tidy(() => {
+        const batch: Batch = {};
+        for (const [name, t] of Object.entries(data)) batch[name] = tf.slice(t, lo, size);
+        const terms = fn.call(this.model, batch, ctx);
+        const names = Object.keys(terms);
+        return { names, values: tf.stack(names.map((k) => terms[k]!)).dataSync() };
+      });
+      names.forEach((k, i) => sums.set(k, (sums.get(k) ?? 0) + values[i]! * size));
+    }
+    const out: Record<string, number> = {};
+    let total = 0;
+    for (const [k, s] of sums) {
+      out[k] = s / n;
+      total += s / n;
+    }
+    if (!('loss' in out)) out['loss'] = total;
+    return out;
+  }
+
+  private progressState(
+    epoch: number,
+    firstEpoch: number,
+    lastEpoch: number,
+    step: number,
+    steps: number,
+    sums: Map<string, number>,
+    counted: number,
+    t0: number,
+  ): ProgressState {
+    const terms: Record<string, number> = {};
+    for (const [k, s] of sums) terms[k] = counted > 0 ? s / counted : NaN;
+    const done = epoch - firstEpoch + step / steps;
+    const elapsedSec = (Date.now() - t0) / 1000;
+    const total = lastEpoch - firstEpoch;
+    return {
+      epoch: epoch + 1,
+      epochs: lastEpoch,
+      step,
+      steps,
+      terms,
+      elapsedSec,
+      etaSec: done > 0 ? (elapsedSec * (total - done)) / done : NaN,
+    };
+  }
+
+  /** Free the optimiser's state (the model is the caller's to dispose). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.optimizer.dispose();
+  }
+}
