@@ -1,0 +1,30 @@
+/**
+ * The one call a notebook's set-up cell makes: pick the tensor backend (announced once, with the
+ * reason) and load plotly.js into the page once, so figures drawn later in the notebook render offline.
+ * Safe to re-run: both steps are idempotent within a kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, describeBackend, type BackendInfo, type BackendName } from '../runtime/backend';
+import { loadPlotly } from '../plot/show';
+import { inNotebook } from '../plot/display';
+
+export interface SetupOptions {
+  /** Force a backend (else `GENLAB_BACKEND`, else automatic). @default undefined */
+  backend?: BackendName;
+  /** Emit the plotly.js loader (only matters inside a notebook). @default true */
+  plotly?: boolean;
+}
+
+export interface SetupInfo extends BackendInfo {
+  /** TensorFlow.js version in use. */
+  tfjs: string;
+}
+
+export async function setupNotebook(options: SetupOptions = {}): Promise<SetupInfo> {
+  const info = await initBackend({ backend: options.backend, announce: false });
+  if (options.plotly !== false && inNotebook()) loadPlotly();
+  // In a notebook the line is printed on every run of the set-up cell, so the saved output says
+  // which backend produced the numbers below it.
+  console.log(`${describeBackend(info)} (tfjs ${tf.version_core})`);
+  return { ...info, tfjs: tf.version_core };
+}

@@ -1,0 +1,81 @@
+/**
+ * Cross-check with real Jupyter: Debian's `jupyter nbconvert --to notebook --execute` runs a fixture
+ * with the same tslab kernel (registered by our kernel:install code into a private JUPYTER_PATH), and
+ * its outputs must have the same structure and text as the runner's.
+ *
+ * Known, deliberate difference: nbclient 0.7 takes execution counts from `execute_input` messages,
+ * which tslab never sends, so nbconvert leaves them null; the runner (like JupyterLab) takes them from
+ * `execute_reply`. Counts are therefore not compared.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sanitize } from '../../src/runner/compare';
+import { installKernelSpecs } from '../../src/runner/kernelspec';
+import type { CodeCell, Notebook, NotebookOutput } from '../../src/runner/nbformat';
+import { joinText } from '../../src/runner/nbformat';
+import { runNotebook } from '../../src/runner/run-notebook';
+import { ensureBuilt, FIXTURES, fixture, readJson, tempDir } from './helpers';
+
+const hasJupyter = spawnSync('jupyter', ['nbconvert', '--version'], { encoding: 'utf8' }).status === 0;
+const SKIP = hasJupyter ? false : 'jupyter (with nbconvert) is not on PATH: install Debian\'s jupyter-nbconvert to run this cross-check';
+
+/** What must agree: per code cell, each output's type, stream name or MIME keys, and sanitised text. */
+function structure(nb: Notebook): string[][] {
+  return nb.cells
+    .filter((c): c is CodeCell => c.cell_type === 'code')
+    .map((c) =>
+      c.outputs.map((o: NotebookOutput) => {
+        if (o.output_type === 'stream') return `stream ${o.name}: ${sanitize(joinText(o.text))}`;
+        if (o.output_type === 'error') return `error ${o.ename}`;
+        return `${o.output_type} [${Object.keys(o.data).sort().join(', ')}]: ${sanitize(joinText(o.data['text/plain'] as string[] | undefined))}`;
+      }),
+    );
+}
+
+describe('cross-check with jupyter nbconvert --execute', { skip: SKIP }, () => {
+  const tmp = tempDir();
+  after(tmp.cleanup);
+  let ours: Notebook;
+  let theirs: Notebook;
+
+  before(async () => {
+    ensureBuilt();
+    await installKernelSpecs({ prefix: tmp.dir });
+    const env = { ...process.env, JUPYTER_PATH: path.join(tmp.dir, 'share', 'jupyter') };
+    const [r] = await Promise.all([
+      runNotebook(fixture('passing.ipynb'), { outDir: path.join(tmp.dir, 'runner') }),
+      new Promise<void>((resolve, reject) => {
+        execFile(
+          'jupyter',
+          ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.timeout=300', '--output-dir', path.join(tmp.dir, 'nbconvert'), path.join(FIXTURES, 'passing.ipynb')],
+          { env, timeout: 300_000 },
+          (error, _stdout, stderr) => (error ? reject(new Error(`nbconvert failed: ${stderr}`)) : resolve()),
+        );
+      }),
+    ]);
+    assert.equal(r.status, 'passed', JSON.stringify(r.failure ?? r.error));
+    ours = readJson<Notebook>(path.join(tmp.dir, 'runner', 'passing.ipynb'));
+    theirs = readJson<Notebook>(path.join(tmp.dir, 'nbconvert', 'passing.ipynb'));
+  });
+
+  it('produces the same outputs, cell by cell', () => {
+    const a = structure(ours);
+    const b = structure(theirs);
+    assert.ok(a.flat().length >= 4, 'the fixture has outputs to compare');
+    assert.deepEqual(a, b);
+  });
+
+  it('keeps the same cells, sources and tags', () => {
+    assert.deepEqual(
+      ours.cells.map((c) => [c.cell_type, joinText(c.source), c.metadata.tags ?? []]),
+      theirs.cells.map((c) => [c.cell_type, joinText(c.source), c.metadata.tags ?? []]),
+    );
+  });
+});
+
+if (!hasJupyter) {
+  // Say so in the output, not only as a skipped test.
+  process.stdout.write('# nbconvert cross-check SKIPPED: jupyter is not on PATH (apt-get install jupyter-nbconvert)\n');
+}
