@@ -4,7 +4,7 @@
  * Safe to re-run: both steps are idempotent within a kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend, type BackendInfo, type BackendName } from '../runtime/backend';
+import { initBackend, describeBackend, type BackendName } from '../runtime/backend';
 import { loadPlotly } from '../plot/show';
 import { inNotebook } from '../plot/display';
 
@@ -15,16 +15,14 @@ export interface SetupOptions {
   plotly?: boolean;
 }
 
-export interface SetupInfo extends BackendInfo {
-  /** TensorFlow.js version in use. */
-  tfjs: string;
-}
-
-export async function setupNotebook(options: SetupOptions = {}): Promise<SetupInfo> {
+/**
+ * Pick the backend and load plotly.js. Resolves to nothing, so `await setupNotebook();` as a cell's
+ * last line prints only the backend line; `currentBackend()` returns the details.
+ */
+export async function setupNotebook(options: SetupOptions = {}): Promise<void> {
   const info = await initBackend({ backend: options.backend, announce: false });
   if (options.plotly !== false && inNotebook()) loadPlotly();
   // In a notebook the line is printed on every run of the set-up cell, so the saved output says
   // which backend produced the numbers below it.
   console.log(`${describeBackend(info)} (tfjs ${tf.version_core})`);
-  return { ...info, tfjs: tf.version_core };
 }

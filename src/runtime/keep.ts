@@ -11,6 +11,8 @@ export type Disposable = tf.Tensor | { dispose(): void } | Disposable[] | { [key
 const kept = new Map<string, Disposable>();
 
 function free(value: Disposable): void {
+  // Records held whole (e.g. a loaded data set) carry strings and numbers next to their tensors.
+  if (value === null || typeof value !== 'object') return;
   if (value instanceof tf.Tensor) {
     if (!value.isDisposed) value.dispose();
   } else if (Array.isArray(value)) {

@@ -14,6 +14,12 @@ test('keep frees the previous value held under a name (a re-run cell does not le
   keep('model', { dispose: () => disposed++ });
   keep('model', { dispose: () => disposed++ });
   assert.equal(disposed, 1);
+  // A record with plain fields (e.g. a loaded data set) is freed field by field; strings are skipped.
+  const record = { name: 'mnist', n: 3, x: tf.ones([2]), meta: { files: ['a', 'b'] } };
+  keep('record', record as unknown as { x: tf.Tensor });
+  keep('record', tf.zeros([1]));
+  assert.equal(record.x.isDisposed, true);
+  release('record');
   const same = tf.ones([1]);
   keep('same', same);
   keep('same', same);
