@@ -1,6 +1,9 @@
 /**
  * Every notebook in notebooks/ runs headlessly with the `quick` profile and must pass: all code paths,
- * checks with quick thresholds, about a minute of kernel time each on 2 cores. Executed copies and
+ * checks with quick thresholds, about a minute of kernel time each on 2 cores. It runs in `rerun` mode,
+ * as a student would: after the first pass every cell after the parameters is executed again in the
+ * same kernel, and that second pass must succeed and leave tfjs's tensor count where the first left
+ * it (allowance 0: whatever a cell makes is held by `keep` or disposed). Executed copies and
  * the check results go to build/executed/quick/ for inspection (CI can keep them as artifacts).
  */
 import assert from 'node:assert/strict';
@@ -21,13 +24,15 @@ const notebooks = readdirSync(NOTEBOOKS)
 
 describe('notebooks/ in quick mode', () => {
   it(
-    `runs all ${notebooks.length} notebooks with --profile quick`,
+    `runs all ${notebooks.length} notebooks with --profile quick --rerun`,
     { skip: notebooks.length === 0 ? 'no notebooks in notebooks/ yet' : false, timeout: 60 * 60 * 1000 },
     async () => {
       ensureBuilt();
       const out = path.join(ROOT, 'build', 'executed', 'quick');
       const summary = await runNotebooks(notebooks, {
         profile: 'quick',
+        rerun: true,
+        leakAllowance: 0,
         jobs: 2,
         outDir: out,
         results: path.join(out, 'results.json'),
