@@ -1,0 +1,260 @@
+/**
+ * Training kernels the `wasm` backend lacks, registered through TensorFlow.js's kernel registry.
+ *
+ * tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter` (so no convolutional model trains there: the
+ * gradient of `tf.conv2d` w.r.t. its filter throws), no depthwise-convolution gradients, no
+ * `UnsortedSegmentSum` (the gradient of `tf.gather`, e.g. an embedding lookup) and no `Einsum`.
+ *
+ * - `Conv2DBackpropFilter` (NHWC) runs on wasm's own XNNPACK convolution, by the classic identity that
+ *   the filter gradient is itself a convolution: with x padded, batch and channels swapped,
+ *     dW[kh, kw, ci, co] = Σ_{b, oh, ow} x[b, oh·s_h + kh, ow·s_w + kw, ci] · dy[b, oh, ow, co]
+ *   is a `valid` conv2d of x' = xᵀ[ci, h, w, b] (ci as the batch, b as the input channels) with the
+ *   filter dy' = dy[oh, ow, b, co], stride 1 and dilation = the forward stride; its output
+ *   [ci, kh, kw, co] (cropped to the filter size) is transposed back to [kh, kw, ci, co].
+ * - The others (and NCHW) are bridged to the `cpu` backend's kernels: inputs are copied out of wasm
+ *   memory, the cpu kernel runs, outputs are copied back. Correct by construction, and fast enough for
+ *   the small models they serve.
+ *
+ * One stock kernel is replaced for speed: `GatherV2` along axis 0 (how the Trainer cuts every minibatch
+ * out of the training set) walks its C loop element by element, about 3 ms for 128 MNIST rows; copying
+ * whole rows inside wasm memory takes a few microseconds. Other axes, batch dims and dtypes go to the
+ * stock kernel.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+type TensorInfo = tf.TensorInfo;
+type Backend = tf.KernelBackend;
+type Attrs = Record<string, unknown>;
+
+/** Kernels bridged to the cpu backend's implementation. */
+export const BRIDGED_KERNELS = [
+  'DepthwiseConv2dNativeBackpropFilter',
+  'DepthwiseConv2dNativeBackpropInput',
+  'UnsortedSegmentSum',
+  'Einsum',
+] as const;
+
+/** Every kernel this module can add to `wasm`. */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', ...BRIDGED_KERNELS] as const;
+
+function kernel(name: string, backendName: string): KernelFunc {
+  const k = tf.getKernel(name, backendName);
+  if (k === undefined) throw new Error(`wasm-kernels: kernel ${name} is not registered for ${backendName}.`);
+  return k.kernelFunc;
+}
+
+function run(name: string, backend: Backend, inputs: Record<string, TensorInfo>, attrs: Attrs): TensorInfo {
+  return kernel(name, 'wasm')({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as TensorInfo;
+}
+
+function cpuBackend(): Backend {
+  const engine = tf.engine() as unknown as { findBackend(name: string): Backend | null };
+  const cpu = engine.findBackend('cpu');
+  if (cpu === null) throw new Error('wasm-kernels: the cpu backend is not available to run a bridged kernel.');
+  return cpu;
+}
+
+/** Run the cpu backend's kernel on copies of wasm tensors and copy its outputs back into wasm memory. */
+function bridged(name: string): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const backend = anyBackend as Backend;
+    const cpu = cpuBackend();
+    const impl = kernel(name, 'cpu');
+    const cpuInputs: Record<string, TensorInfo> = {};
+    const temps: TensorInfo[] = [];
+    const toCpu = (t: TensorInfo): TensorInfo => {
+      const values = backend.readSync(t.dataId) as tf.backend_util.BackendValues;
+      const info = { dataId: cpu.write(values, t.shape, t.dtype), shape: t.shape, dtype: t.dtype };
+      temps.push(info);
+      return info;
+    };
+    for (const [key, value] of Object.entries(inputs)) {
+      if (value !== undefined) cpuInputs[key] = toCpu(value);
+    }
+    // Einsum takes a list of tensors as `inputs` (an array-like record with numeric keys): preserve it.
+    const passInputs = Array.isArray(inputs) ? (Object.values(cpuInputs) as unknown as tf.NamedTensorInfoMap) : cpuInputs;
+    const out = impl({ inputs: passInputs, backend: cpu, attrs });
+    const outs = Array.isArray(out) ? out : [out];
+    try {
+      const back = outs.map((o) => {
+        const values = cpu.readSync(o.dataId) as tf.backend_util.BackendValues;
+        return { dataId: backend.write(values, o.shape, o.dtype), shape: o.shape, dtype: o.dtype };
+      });
+      return Array.isArray(out) ? back : back[0]!;
+    } finally {
+      for (const t of [...temps, ...outs]) cpu.disposeData(t.dataId, true);
+    }
+  };
+}
+
+/** dW for a NHWC conv2d, as a convolution on wasm (see the file comment). */
+const conv2DBackpropFilter: KernelFunc = (args) => {
+  const { inputs, attrs } = args;
+  const backend = args.backend as Backend;
+  const x = inputs['x'];
+  const dy = inputs['dy'];
+  const a = attrs as Attrs;
+  const dataFormat = (a['dataFormat'] as string | undefined) ?? 'NHWC';
+  if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required.');
+  if (dataFormat !== 'NHWC') return bridged('Conv2DBackpropFilter')(args);
+
+  const filterShape = a['filterShape'] as [number, number, number, number];
+  const strides = a['strides'] as number | [number, number];
+  const pad = a['pad'] as Parameters<typeof tf.backend_util.computeConv2DInfo>[4];
+  const dimRoundingMode = a['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
+  const { top, bottom, left, right } = info.padInfo;
+  const temps: TensorInfo[] = [];
+  const keepTemp = (t: TensorInfo): TensorInfo => {
+    temps.push(t);
+    return t;
+  };
+  try {
+    let xp = x;
+    if (top !== 0 || bottom !== 0 || left !== 0 || right !== 0) {
+      xp = keepTemp(run('PadV2', backend, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }));
+    }
+    const xt = keepTemp(run('Transpose', backend, { x: xp }, { perm: [3, 1, 2, 0] })); // [ci, h, w, b]
+    const dyt = keepTemp(run('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] })); // [oh, ow, b, co]
+    const conv = keepTemp(
+      run('Conv2D', backend, { x: xt, filter: dyt }, {
+        strides: [1, 1],
+        pad: 'valid',
+        dataFormat: 'NHWC',
+        dilations: [info.strideHeight, info.strideWidth],
+        dimRoundingMode: undefined,
+      }),
+    ); // [ci, >= kh, >= kw, co]
+    const [kh, kw, ci, co] = filterShape;
+    let cropped = conv;
+    if (conv.shape[1] !== kh || conv.shape[2] !== kw) {
+      cropped = keepTemp(run('Slice', backend, { x: conv }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] }));
+    }
+    return run('Transpose', backend, { x: cropped }, { perm: [1, 2, 0, 3] }); // [kh, kw, ci, co]
+  } finally {
+    for (const t of temps) backend.disposeData(t.dataId, true);
+  }
+};
+
+/** The parts of tfjs-backend-wasm's BackendWasm that the row gather uses. */
+interface WasmBackendInternals {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+  readSync(dataId: object): tf.backend_util.BackendValues;
+}
+
+const BYTES_PER_ELEMENT: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/** GatherV2 on axis 0 without batch dims as one memory copy per gathered row; else the stock kernel. */
+function rowGather(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, attrs } = args;
+    const x = inputs['x'];
+    const indices = inputs['indices'];
+    const a = (attrs ?? {}) as Attrs;
+    const bytes = x ? BYTES_PER_ELEMENT[x.dtype] : undefined;
+    const rawAxis = a['axis'] as number | number[] | undefined;
+    const axis = Array.isArray(rawAxis) ? rawAxis[0] : rawAxis;
+    if (x === undefined || indices === undefined || bytes === undefined || x.shape.length === 0 ||
+        (axis ?? 0) !== 0 || ((a['batchDims'] as number | undefined) ?? 0) !== 0) {
+      return stock(args);
+    }
+    const backend = args.backend as unknown as WasmBackendInternals;
+    const idx = backend.readSync(indices.dataId) as Int32Array | Float32Array;
+    const rows = x.shape[0]!;
+    for (let i = 0; i < idx.length; i++) {
+      const v = idx[i]!;
+      if (!(v >= 0 && v <= rows - 1)) throw new Error(`GatherV2: the index value ${v} is not in [0, ${rows - 1}]`);
+    }
+    const rowSize = x.shape.slice(1).reduce((p, q) => p * q, 1);
+    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+    if (rowSize === 0 || idx.length === 0) return out;
+    const rowBytes = rowSize * bytes;
+    const heap = backend.wasm.HEAPU8; // after makeOutput, which may have grown the memory
+    const src = backend.dataIdMap.get(x.dataId).memoryOffset;
+    const dst = backend.dataIdMap.get(out.dataId).memoryOffset;
+    if (bytes === 4 && rowSize < 64) {
+      // Short rows (2-D points, labels): an element loop beats one copyWithin call per row.
+      const words = new Int32Array(heap.buffer, heap.byteOffset, heap.byteLength >> 2);
+      const s0 = src >> 2;
+      const d0 = dst >> 2;
+      for (let i = 0; i < idx.length; i++) {
+        const from = s0 + idx[i]! * rowSize;
+        const to = d0 + i * rowSize;
+        for (let j = 0; j < rowSize; j++) words[to + j] = words[from + j]!;
+      }
+      return out;
+    }
+    for (let i = 0; i < idx.length; i++) {
+      const from = src + idx[i]! * rowBytes;
+      heap.copyWithin(dst + i * rowBytes, from, from + rowBytes);
+    }
+    return out;
+  };
+}
+
+const MARK = Symbol.for('genlab-ts.wasm-kernels');
+/** Stock kernels replaced by `installWasmTrainingKernels`, kept to put back. */
+const replaced = new Map<string, tf.KernelConfig>();
+
+function register(name: string, kernelFunc: KernelFunc): void {
+  (kernelFunc as unknown as Record<symbol, boolean>)[MARK] = true;
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+}
+
+/**
+ * Register the training kernels `wasm` lacks (those already registered are left alone) and the fast
+ * row gather. Idempotent.
+ * Needs the wasm kernels registered (i.e. `@tensorflow/tfjs-backend-wasm` imported).
+ * @returns the kernels this call added.
+ */
+export function installWasmTrainingKernels(): string[] {
+  const added: string[] = [];
+  const gather = tf.getKernel('GatherV2', 'wasm');
+  if (gather !== undefined && !(gather.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
+    replaced.set('GatherV2', gather);
+    tf.unregisterKernel('GatherV2', 'wasm');
+    const kernelFunc = rowGather(gather.kernelFunc);
+    (kernelFunc as unknown as Record<symbol, boolean>)[MARK] = true;
+    tf.registerKernel({ ...gather, kernelFunc });
+    added.push('GatherV2');
+  }
+  for (const name of WASM_TRAINING_KERNELS) {
+    if (tf.getKernel(name, 'wasm') !== undefined) continue;
+    if (tf.getKernel(name, 'cpu') === undefined && name !== 'Conv2DBackpropFilter') continue;
+    register(name, name === 'Conv2DBackpropFilter' ? conv2DBackpropFilter : bridged(name));
+    added.push(name);
+  }
+  return added;
+}
+
+/** Remove the kernels `installWasmTrainingKernels` added (for the benchmark and tests). */
+export function uninstallWasmTrainingKernels(): string[] {
+  const removed: string[] = [];
+  for (const name of WASM_TRAINING_KERNELS) {
+    const k = tf.getKernel(name, 'wasm');
+    if (k !== undefined && (k.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
+      tf.unregisterKernel(name, 'wasm');
+      removed.push(name);
+    }
+  }
+  const stockGather = replaced.get('GatherV2');
+  const gather = tf.getKernel('GatherV2', 'wasm');
+  if (stockGather !== undefined && gather !== undefined && (gather.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
+    tf.unregisterKernel('GatherV2', 'wasm');
+    tf.registerKernel(stockGather);
+    removed.push('GatherV2');
+  }
+  return removed;
+}

@@ -1,0 +1,279 @@
+"""The benchmark's training workloads in PyTorch, for the "our time / torch time" column of `npm run bench`.
+
+Same models, batch sizes and optimiser (Adam, lr 1e-3 unless the TS workload says otherwise) as
+test/bench/workloads.ts, on random data of the same shapes. One thread by default (the TS side runs on one
+core: single-threaded wasm, one genlab-heavy slot); `--threads N` changes it. Prints one line
+`TORCH_RESULT {json}` with `--json`, else a table. Run by test/bench/run.ts when /usr/bin/python3 has torch.
+"""
+import argparse
+import json
+import math
+import os
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def stat(xs):
+    s = sorted(xs)
+    n = len(s)
+    med = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    return {"median": med, "min": s[0], "max": s[-1], "runs": xs}
+
+
+class Batches:
+    """Minibatches from a shuffled permutation, like the TS Trainer (index_select per step)."""
+
+    def __init__(self, tensors, batch):
+        self.tensors, self.batch = tensors, batch
+        self.n = tensors[0].shape[0]
+        self.order, self.pos = torch.randperm(self.n), 0
+
+    def next(self):
+        if self.pos + self.batch > self.n:
+            self.order, self.pos = torch.randperm(self.n), 0
+        idx = self.order[self.pos:self.pos + self.batch]
+        self.pos += self.batch
+        return [t.index_select(0, idx) for t in self.tensors]
+
+
+def binary_images(n, d=784):
+    return (torch.rand(n, d) < 0.13).float()
+
+
+def labels(n, k=10):
+    return torch.randint(0, k, (n,))
+
+
+def mlp(sizes, act=nn.ReLU):
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
+        if i + 2 < len(sizes):
+            layers.append(act())
+    return nn.Sequential(*layers)
+
+
+def adam_step(opt, loss):
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
+# --- workloads: each returns a step() closure ------------------------------------------------------
+
+def w_mlp():
+    net = mlp([784, 512, 256, 10])
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    data = Batches([binary_images(8000), labels(8000)], 128)
+
+    def step():
+        x, y = data.next()
+        adam_step(opt, F.cross_entropy(net(x), y))
+    return step
+
+
+class BayesLinear(nn.Module):
+    """Mean-field Gaussian weights, K samples drawn at once: [K, in, out]."""
+
+    def __init__(self, i, o):
+        super().__init__()
+        self.mu = nn.Parameter(torch.randn(i, o) * math.sqrt(2 / i))
+        self.rho = nn.Parameter(torch.full((i, o), math.log(math.expm1(1e-3))))
+        self.bmu = nn.Parameter(torch.zeros(o))
+        self.brho = nn.Parameter(torch.full((o,), math.log(math.expm1(1e-3))))
+
+    def forward(self, h, K):
+        s, bs = F.softplus(self.rho), F.softplus(self.brho)
+        w = self.mu + s * torch.randn(K, *self.mu.shape)
+        b = self.bmu + bs * torch.randn(K, 1, *self.bmu.shape)
+        kl = (0.5 * (s ** 2 + self.mu ** 2 - 1) - torch.log(s)).sum() + (0.5 * (bs ** 2 + self.bmu ** 2 - 1) - torch.log(bs)).sum()
+        return torch.bmm(h, w) + b, kl
+
+
+def w_bnn():
+    K, N = 8, 4898
+    layers = nn.ModuleList([BayesLinear(11, 32), BayesLinear(32, 32), BayesLinear(32, 2)])
+    opt = torch.optim.Adam(layers.parameters(), 1e-2)
+    data = Batches([torch.randn(N, 11), torch.randn(N, 1)], 256)
+
+    def step():
+        x, y = data.next()
+        h, kl = x.unsqueeze(0).expand(K, -1, -1), 0
+        for i, layer in enumerate(layers):
+            h, k = layer(h, K)
+            kl = kl + k
+            if i < 2:
+                h = F.relu(h)
+        mean, scale = h[..., :1], F.softplus(h[..., 1:]) + 1e-3
+        nll = -torch.distributions.Normal(mean, scale).log_prob(y).mean()
+        adam_step(opt, nll + kl / N)
+    return step
+
+
+def w_vae(hidden, latent):
+    def make():
+        enc = nn.Sequential(nn.Linear(784, hidden), nn.ReLU(), nn.Linear(hidden, 2 * latent))
+        dec = nn.Sequential(nn.Linear(latent, hidden), nn.ReLU(), nn.Linear(hidden, 784))
+        opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), 1e-3)
+        data = Batches([binary_images(8000)], 128)
+
+        def step():
+            (x,) = data.next()
+            mu, logvar = enc(x).chunk(2, dim=1)
+            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+            recon = F.binary_cross_entropy_with_logits(dec(z), x, reduction="none").sum(1)
+            kl = 0.5 * (torch.exp(logvar) + mu ** 2 - 1 - logvar).sum(1)
+            adam_step(opt, (recon + kl).mean())
+        return step
+    return make
+
+
+def w_flows():
+    K, D = 8, 2
+    nets = nn.ModuleList([mlp([D, 64, 64, 2 * D]) for _ in range(K)])
+    masks = [torch.tensor([1.0, 0.0]) if k % 2 == 0 else torch.tensor([0.0, 1.0]) for k in range(K)]
+    opt = torch.optim.Adam(nets.parameters(), 1e-3)
+    data = Batches([torch.randn(8192, D)], 256)
+
+    def step():
+        (x,) = data.next()
+        logdet = torch.zeros(x.shape[0])
+        for net, b in zip(nets, masks):
+            s, t = net(x * b).chunk(2, dim=1)
+            s = 2 * torch.tanh(s / 2) * (1 - b)
+            x = b * x + (1 - b) * (x * torch.exp(s) + t)
+            logdet = logdet + s.sum(1)
+        logp = -0.5 * (x ** 2).sum(1) - D * 0.5 * math.log(2 * math.pi) + logdet
+        adam_step(opt, -logp.mean())
+    return step
+
+
+def w_rbm():
+    nv, nh, lr = 784, 64, 0.05
+    W, b, c = torch.randn(nv, nh) * 0.01, torch.zeros(nv), torch.zeros(nh)
+    data = Batches([binary_images(8000)], 100)
+
+    def step():
+        nonlocal W, b, c
+        (v0,) = data.next()
+        ph0 = torch.sigmoid(v0 @ W + c)
+        h0 = torch.bernoulli(ph0)
+        pv1 = torch.sigmoid(h0 @ W.t() + b)
+        v1 = torch.bernoulli(pv1)
+        ph1 = torch.sigmoid(v1 @ W + c)
+        n = v0.shape[0]
+        W = W + lr * (v0.t() @ ph0 - v1.t() @ ph1) / n
+        b = b + lr * (v0 - v1).mean(0)
+        c = c + lr * (ph0 - ph1).mean(0)
+        float(((v0 - pv1) ** 2).sum(1).mean())  # the TS model reports reconstruction error; it syncs rarely
+    return step
+
+
+def w_diffusion():
+    T, D, E = 1000, 2, 32
+    betas = torch.linspace(1e-4, 0.02, T)
+    abar = torch.cumprod(1 - betas, 0)
+    net = mlp([D + E, 128, 128, 128, D], act=nn.SiLU)
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    data = Batches([torch.randn(8192, D)], 512)
+    freqs = torch.exp(-math.log(10000) * torch.arange(E // 2) / (E // 2))
+
+    def step():
+        (x,) = data.next()
+        t = torch.randint(0, T, (x.shape[0],))
+        eps = torch.randn_like(x)
+        a = abar[t].unsqueeze(1)
+        z = a.sqrt() * x + (1 - a).sqrt() * eps
+        ang = t.float().unsqueeze(1) * freqs
+        emb = torch.cat([torch.sin(ang), torch.cos(ang)], 1)
+        loss = ((net(torch.cat([z, emb], 1)) - eps) ** 2).sum(1).mean()
+        adam_step(opt, loss)
+    return step
+
+
+def w_cnn():
+    net = nn.Sequential(
+        nn.Conv2d(1, 16, 3, 2, 1), nn.ReLU(), nn.Conv2d(16, 32, 3, 2, 1), nn.ReLU(), nn.Flatten(), nn.Linear(7 * 7 * 32, 10))
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    data = Batches([binary_images(8000).view(-1, 1, 28, 28), labels(8000)], 64)
+
+    def step():
+        x, y = data.next()
+        adam_step(opt, F.cross_entropy(net(x), y))
+    return step
+
+
+WORKLOADS = {
+    "mlp": w_mlp, "bnn": w_bnn, "vae": w_vae(512, 16), "vae2d": w_vae(256, 2), "flows": w_flows,
+    "rbm": w_rbm, "diffusion": w_diffusion, "cnn": w_cnn,
+}
+
+# (use, batch, m, k, n) as in run.ts
+MATMUL_SHAPES = [
+    ("mlp/vae encoder", 1, 128, 784, 512), ("vae decoder", 1, 128, 512, 784), ("rbm", 1, 100, 784, 64),
+    ("diffusion", 1, 512, 128, 128), ("flows", 1, 256, 64, 64), ("bnn (K=8 samples)", 8, 256, 32, 32),
+]
+
+
+def timed(fn, runs, run_seconds, max_units=1000):
+    fn()
+    t0 = time.perf_counter()
+    fn()
+    one = max(time.perf_counter() - t0, 1e-6)
+    units = max(1, min(max_units, round(run_seconds / one)))
+    rates = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        for _ in range(units):
+            fn()
+        rates.append(units / (time.perf_counter() - t0))
+    return rates
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--only", default="")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    runs, run_seconds = (3, 0.4) if args.quick else (5, 1.0)
+    only = [o for o in args.only.split(",") if o]
+    blas = next((line.split("BLAS_INFO=")[1].split(",")[0] for line in torch.__config__.show().splitlines() if "BLAS_INFO=" in line), "?")
+    libblas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
+    out = {"version": torch.__version__, "threads": torch.get_num_threads(), "blas": f"{blas} ({libblas})",
+           "workloads": {}, "matmul": []}
+    for name, make in WORKLOADS.items():
+        if only and name not in only:
+            continue
+        step = make()
+        out["workloads"][name] = stat(timed(step, runs, run_seconds, 200))
+    if not only or "matmul" in only:
+        for use, batch, m, k, n in MATMUL_SHAPES:
+            lead = (batch,) if batch > 1 else ()
+            x, W, dy = torch.randn(*lead, m, k), torch.randn(*lead, k, n), torch.randn(*lead, m, n)
+            flops = 2 * batch * m * k * n
+            for product, fn in (
+                ("fwd x·W", lambda: torch.matmul(x, W)),
+                ("dW xᵀ·dy", lambda: torch.matmul(x.transpose(-1, -2), dy)),
+                ("dx dy·Wᵀ", lambda: torch.matmul(dy, W.transpose(-1, -2))),
+            ):
+                rates = timed(fn, runs, run_seconds / 3)
+                out["matmul"].append({"use": use, "product": product, "gflops": stat([r * flops / 1e9 for r in rates])})
+    if args.json:
+        print("TORCH_RESULT " + json.dumps(out))
+    else:
+        print(f"torch {out['version']}, {out['threads']} thread(s), BLAS {out['blas']}")
+        for name, s in out["workloads"].items():
+            print(f"{name:10s} {s['median']:8.1f} steps/s [{s['min']:.1f}-{s['max']:.1f}]")
+        for r in out["matmul"]:
+            print(f"{r['use']:20s} {r['product']:10s} {r['gflops']['median']:7.2f} GFLOP/s")
+
+
+if __name__ == "__main__":
+    main()

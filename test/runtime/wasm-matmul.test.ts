@@ -1,0 +1,140 @@
+/**
+ * The explicit-transpose wasm matrix products (src/runtime/wasm-matmul.ts) against the stock kernels and
+ * against a plain JS triple loop (the oracle), for every transpose combination, batched and fused.
+ */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmMatMul, uninstallFastWasmMatMul, fastWasmMatMulInstalled } from '../../src/runtime/wasm-matmul';
+
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** C[b] = op(A[b]) · op(B[b]) by the definition, in float64. */
+function reference(a: Float32Array, b: Float32Array, batch: number, m: number, k: number, n: number, tA: boolean, tB: boolean): Float64Array {
+  const c = new Float64Array(batch * m * n);
+  for (let p = 0; p < batch; p++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) {
+          const av = tA ? a[p * k * m + q * m + i]! : a[p * m * k + i * k + q]!;
+          const bv = tB ? b[p * n * k + j * k + q]! : b[p * k * n + q * n + j]!;
+          s += av * bv;
+        }
+        c[p * m * n + i * n + j] = s;
+      }
+  return c;
+}
+
+function maxErr(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  assert.equal(x.length, y.length);
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  return worst;
+}
+
+before(async () => {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  installFastWasmMatMul();
+});
+
+for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  test(`matMul transposeA=${tA} transposeB=${tB}: batched and 2-D agree with the definition`, () => {
+    const [batch, m, k, n] = [3, 5, 7, 4];
+    const a = values(batch * m * k, 1);
+    const b = values(batch * k * n, 2);
+    const ref = reference(a, b, batch, m, k, n, tA, tB);
+    const A = tf.tensor3d(a, tA ? [batch, k, m] : [batch, m, k]);
+    const B = tf.tensor3d(b, tB ? [batch, n, k] : [batch, k, n]);
+    const got = tf.matMul(A, B, tA, tB);
+    assert.deepEqual(got.shape, [batch, m, n]);
+    assert.ok(maxErr(got.dataSync(), ref) < 1e-5);
+    const A2 = tf.tensor2d(a.slice(0, m * k), tA ? [k, m] : [m, k]);
+    const B2 = tf.tensor2d(b.slice(0, k * n), tB ? [n, k] : [k, n]);
+    assert.ok(maxErr(tf.matMul(A2, B2, tA, tB).dataSync(), ref.slice(0, m * n)) < 1e-5);
+    tf.dispose([A, B, got, A2, B2]);
+  });
+}
+
+const batchedCases: [number[], number[], string][] = [
+  [[4, 64, 40], [4, 40, 32], 'per-batch XNNPACK products'],
+  [[4, 64, 40], [1, 40, 32], 'shared weights: one [batch·m, k] product'],
+  [[1, 64, 40], [4, 40, 32], 'shared left operand'],
+  [[2, 3, 64, 40], [2, 3, 40, 32], 'two batch dims'],
+  [[2, 1, 64, 40], [1, 3, 40, 32], 'batch dims broadcast both ways: tiled first (the stock kernel gets these wrong)'],
+  [[2, 1, 4, 3], [1, 3, 3, 2], 'small, broadcast both ways: tiled, then the stock kernel'],
+  [[6, 4, 3], [6, 3, 2], 'small batches: the stock kernel'],
+];
+for (const [aShape, bShape, what] of batchedCases) {
+  test(`batched matMul ${aShape} x ${bShape} (${what}) agrees with the definition, also transposed`, () => {
+    const [m, k] = [aShape[aShape.length - 2]!, aShape[aShape.length - 1]!];
+    const n = bShape[bShape.length - 1]!;
+    const outer = aShape.slice(0, -2).map((d, i) => Math.max(d, bShape[i]!));
+    const batch = outer.reduce((p, q) => p * q, 1);
+    const A = tf.tensor(values(aShape.reduce((p, q) => p * q, 1), 9), aShape);
+    const B = tf.tensor(values(bShape.reduce((p, q) => p * q, 1), 10), bShape);
+    // The oracle on explicitly broadcast copies.
+    const Ab = tf.broadcastTo(A, [...outer, m, k]);
+    const Bb = tf.broadcastTo(B, [...outer, k, n]);
+    const ref = reference(Ab.dataSync() as Float32Array, Bb.dataSync() as Float32Array, batch, m, k, n, false, false);
+    const got = tf.matMul(A, B);
+    assert.deepEqual(got.shape, [...outer, m, n]);
+    assert.ok(maxErr(got.dataSync(), ref) < 1e-4, 'plain');
+    const At = tf.transpose(A, [...outer.keys(), outer.length + 1, outer.length]);
+    const gotT = tf.matMul(At, B, true, false);
+    assert.ok(maxErr(gotT.dataSync(), ref) < 1e-4, 'transposeA');
+    const ids = tf.engine().backend.numDataIds();
+    tf.tidy(() => void tf.matMul(A, B).dataSync());
+    assert.equal(tf.engine().backend.numDataIds(), ids, 'no wasm buffer leaks');
+    tf.dispose([A, B, Ab, Bb, got, At, gotT]);
+  });
+}
+
+test('fused matMul (bias + relu) with transposes equals the unfused ops', () => {
+  const a = tf.tensor2d(values(6 * 8, 3), [8, 6]);
+  const b = tf.tensor2d(values(5 * 8, 4), [5, 8]);
+  const bias = tf.tensor1d(values(5, 5));
+  const fused = tf.fused.matMul({ a, b, transposeA: true, transposeB: true, bias, activation: 'relu' });
+  const plain = tf.relu(tf.add(tf.matMul(tf.transpose(a), tf.transpose(b)), bias));
+  assert.ok(maxErr(fused.dataSync(), plain.dataSync()) < 1e-5);
+  tf.dispose([a, b, bias, fused, plain]);
+});
+
+test('gradients of a dense layer through the patched kernels equal those of the stock kernels', () => {
+  const x = tf.tensor2d(values(16 * 12, 6), [16, 12]);
+  const w = tf.tensor2d(values(12 * 9, 7), [12, 9]);
+  const g = (): tf.Tensor[] => tf.grads((xv: tf.Tensor, wv: tf.Tensor) => tf.tanh(tf.matMul(xv as tf.Tensor2D, wv as tf.Tensor2D)).sum())([x, w]);
+  const fast = g();
+  assert.ok(fastWasmMatMulInstalled());
+  assert.deepEqual(uninstallFastWasmMatMul().sort(), ['BatchMatMul', '_FusedMatMul']);
+  assert.ok(!fastWasmMatMulInstalled());
+  const stock = g();
+  installFastWasmMatMul();
+  assert.ok(fastWasmMatMulInstalled());
+  for (let i = 0; i < 2; i++) assert.ok(maxErr(fast[i]!.dataSync(), stock[i]!.dataSync()) < 1e-5);
+  tf.dispose([x, w, ...fast, ...stock]);
+});
+
+test('install and uninstall are idempotent, and no wasm buffer leaks', () => {
+  assert.ok(installFastWasmMatMul().length === 2);
+  const a = tf.tensor2d(values(20, 8), [4, 5]);
+  const once = (): void => tf.tidy(() => void tf.matMul(a, a, true, false).dataSync());
+  once();
+  const ids = tf.engine().backend.numDataIds();
+  for (let i = 0; i < 5; i++) once();
+  assert.equal(tf.engine().backend.numDataIds(), ids);
+  uninstallFastWasmMatMul();
+  assert.deepEqual(uninstallFastWasmMatMul(), []);
+  installFastWasmMatMul();
+  a.dispose();
+});
