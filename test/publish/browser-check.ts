@@ -1,0 +1,65 @@
+/**
+ * By-hand check of the HTML edition in a real browser (not part of `npm test`: it needs Chromium).
+ *   node --import tsx test/publish/browser-check.ts [build/html] [page.html]
+ * Opens the index and one notebook page offline (every non-file request is blocked and reported),
+ * and confirms that plotly drew an SVG for the page's figures. Exit 0 when all is well.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+async function main(): Promise<number> {
+  const site = path.resolve(process.argv[2] ?? 'build/html');
+  const index = path.join(site, 'index.html');
+  if (!existsSync(index)) throw new Error(`${index} not found: run npm run html first`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (set CHROMIUM=/path/to/chromium)`);
+  const page1 = process.argv[3] ?? readdirSync(site).find((f) => f.endsWith('.html') && f !== 'index.html');
+  if (page1 === undefined) throw new Error(`no notebook page in ${site}`);
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'genlab-chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const problems: string[] = [];
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+      problems.push(`network request blocked: ${url}`);
+      return route.abort();
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto('file://' + index);
+    const links = await page.locator('nav.toc a').count();
+    console.log(`index: ${links} table-of-contents links`);
+    if (links === 0) problems.push('index has no table-of-contents links');
+    await page.goto('file://' + path.join(site, page1));
+    const divs = await page.locator('div.genlab-plot').count();
+    if (divs > 0) await page.waitForSelector('div.genlab-plot svg.main-svg', { timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    const drawn = await page.locator('div.genlab-plot:has(svg.main-svg)').count();
+    console.log(`${page1}: ${drawn}/${divs} plotly figures drawn as SVG`);
+    if (divs === 0) problems.push(`${page1} has no plotly figure to check; pass a page with figures`);
+    else if (drawn < divs) problems.push(`${page1}: only ${drawn} of ${divs} figures drawn`);
+    if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: false });
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  for (const p of problems) console.error(`PROBLEM ${p}`);
+  console.log(problems.length === 0 ? 'ok: offline, figures drawn' : `${problems.length} problem(s)`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (c) => process.exit(c),
+  (e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,155 @@
+/**
+ * Publishing: the provenance note is first and replaced (not duplicated) on regeneration; a passing
+ * run is written over the source and merged into the results file; a failing run publishes nothing.
+ * The runner is replaced by a fake that "executes" a notebook by copying a prepared executed fixture,
+ * so these tests need no kernel (the real run is `npm run notebooks:publish`).
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { cellSource, cellTags, readNotebook, serializeNotebook } from '../../src/runner/nbformat';
+import type { NotebookResult, RunOptions, RunSummary } from '../../src/runner/options';
+import type { ResultsFile } from '../../src/runner/summary';
+import { PROVENANCE_TAG, provenanceText, runSeed, setProvenance } from '../../src/publish/provenance';
+import { mergeResults, regenerate, selectNotebooks } from '../../src/publish/regenerate';
+import { fixture, FIXTURES, tmpDir } from './helpers';
+
+describe('provenance note', () => {
+  it('says when, backend, seed, seconds and profile, from metadata.genlab.run and the parameters cell', () => {
+    const text = provenanceText(fixture('saved-ok.ipynb'));
+    assert.match(text, /Executed by genlab-run on 2026-11-20 10:00 UTC, backend wasm, seed 3, 12 s, profile full\./);
+  });
+  it('prefers an injected SEED', () => {
+    const nb = fixture('saved-ok.ipynb');
+    (nb.metadata.genlab as { run: { params: Record<string, unknown> } }).run.params.SEED = 7;
+    assert.equal(runSeed(nb), '7');
+  });
+  it('is the first cell and is replaced, not duplicated, when set again', () => {
+    const nb = setProvenance(setProvenance(fixture('saved-ok.ipynb')));
+    const notes = nb.cells.filter((c) => cellTags(c).includes(PROVENANCE_TAG));
+    assert.equal(notes.length, 1);
+    assert.ok(cellTags(nb.cells[0]!).includes(PROVENANCE_TAG));
+    assert.equal(nb.cells.length, fixture('saved-ok.ipynb').cells.length + 1);
+  });
+  it('refuses a notebook without a saved run', () => {
+    assert.throws(() => provenanceText(fixture('unexecuted.ipynb')), /no metadata\.genlab\.run/);
+  });
+});
+
+function fakeResult(file: string, output: string | null, status: NotebookResult['status']): NotebookResult {
+  return {
+    notebook: file,
+    output,
+    status,
+    cellsRun: 5,
+    codeCells: 5,
+    seconds: 12.3,
+    kernelStartSeconds: 1,
+    failure: null,
+    error: status === 'passed' ? null : 'cell 5: CheckFailedError: check failed: test_loss = 1.7',
+    checks: [
+      { metric: 'test_loss', value: 0.5, op: '<=', threshold: 1, profile: 'full', backend: 'wasm', passed: status === 'passed', why: 'w', notebook: file, cell: 5, seconds: 0.1 },
+    ],
+    params: { profile: 'full' },
+    backend: 'wasm',
+    cellTimings: [],
+    leak: null,
+    differences: [],
+  };
+}
+
+/** A runner that writes `executed` as the run's output and reports `status`. */
+function fakeRun(executed: string, status: (file: string) => NotebookResult['status']) {
+  const calls: { files: readonly string[]; options: RunOptions }[] = [];
+  const run = async (files: readonly string[], options: RunOptions): Promise<RunSummary> => {
+    calls.push({ files, options });
+    const file = files[0]!;
+    const out = path.join(options.outDir!, path.basename(file));
+    mkdirSync(options.outDir!, { recursive: true });
+    copyFileSync(executed, out);
+    const r = fakeResult(file, out, status(file));
+    return { results: [r], seconds: 1, exitCode: r.status === 'passed' ? 0 : 1 };
+  };
+  return { run, calls };
+}
+
+function setup(): { dir: string; a: string; b: string } {
+  const dir = tmpDir('regen');
+  const a = path.join(dir, 'alpha.ipynb');
+  const b = path.join(dir, 'beta.ipynb');
+  copyFileSync(path.join(FIXTURES, 'unexecuted.ipynb'), a);
+  copyFileSync(path.join(FIXTURES, 'unexecuted.ipynb'), b);
+  return { dir, a, b };
+}
+
+describe('regenerate', () => {
+  it('publishes a passing run over the source with provenance, and writes the results file', async () => {
+    const { dir, a, b } = setup();
+    const { run, calls } = fakeRun(path.join(FIXTURES, 'saved-ok.ipynb'), () => 'passed');
+    const { outcomes, resultsFile, exitCode } = await regenerate({ dir, run });
+    assert.equal(exitCode, 0);
+    assert.deepEqual(outcomes.map((o) => o.status), ['published', 'published']);
+    assert.equal(calls[0]!.options.profile, 'full');
+    assert.notEqual(path.resolve(calls[0]!.options.outDir!), path.resolve(dir), 'runs go to a scratch folder, not over the source');
+    for (const f of [a, b]) {
+      const nb = await readNotebook(f);
+      assert.ok(cellTags(nb.cells[0]!).includes(PROVENANCE_TAG));
+      assert.match(cellSource(nb.cells[0]!), /seed 3, 12 s, profile full/);
+    }
+    assert.equal(resultsFile, path.join(dir, 'results', 'full.json'));
+    const doc = JSON.parse(readFileSync(resultsFile, 'utf8')) as ResultsFile;
+    assert.deepEqual(doc.notebooks.map((n) => path.basename(n.notebook)), ['alpha.ipynb', 'beta.ipynb']);
+    assert.equal(doc.checks.length, 2);
+    // Regenerating again keeps one provenance note.
+    await regenerate({ dir, run, only: ['alpha'] });
+    const again = await readNotebook(a);
+    assert.equal(again.cells.filter((c) => cellTags(c).includes(PROVENANCE_TAG)).length, 1);
+  });
+
+  it('refuses a failed run: the old notebook and the results stay byte-identical', async () => {
+    const { dir, a, b } = setup();
+    const ok = fakeRun(path.join(FIXTURES, 'saved-ok.ipynb'), () => 'passed');
+    await regenerate({ dir, run: ok.run });
+    const beforeA = readFileSync(a, 'utf8');
+    const beforeResults = readFileSync(path.join(dir, 'results', 'full.json'), 'utf8');
+    const bad = fakeRun(path.join(FIXTURES, 'false-pass.ipynb'), (f) => (f.endsWith('alpha.ipynb') ? 'failed' : 'passed'));
+    const lines: string[] = [];
+    const { outcomes, exitCode } = await regenerate({ dir, run: bad.run, log: (m) => lines.push(m) });
+    assert.equal(exitCode, 1);
+    assert.equal(outcomes[0]!.status, 'refused');
+    assert.match(outcomes[0]!.reason!, /failed/);
+    assert.equal(readFileSync(a, 'utf8'), beforeA);
+    assert.match(lines.join('\n'), /REFUSED .*alpha\.ipynb: the saved notebook is kept unchanged/);
+    // beta "passed" but its executed notebook's check does not hold on re-evaluation: refused too.
+    assert.equal(outcomes[1]!.status, 'refused');
+    assert.match(outcomes[1]!.reason!, /saved-output checks: .*test_loss = 1\.7/);
+    assert.equal(readFileSync(path.join(dir, 'results', 'full.json'), 'utf8'), beforeResults);
+    assert.ok(existsSync(b));
+  });
+
+  it('--only selects by name and rejects unknown names', () => {
+    const { dir } = setup();
+    assert.deepEqual(selectNotebooks(dir, ['beta']).map((f) => path.basename(f)), ['beta.ipynb']);
+    assert.deepEqual(selectNotebooks(dir, ['alpha.ipynb', 'beta']).length, 2);
+    assert.throws(() => selectNotebooks(dir, ['gamma']), /no gamma\.ipynb in .*there: alpha\.ipynb, beta\.ipynb/);
+  });
+
+  it('mergeResults replaces one notebook\'s records and keeps the others', () => {
+    const old = mergeResults(null, [fakeResult('nb/a.ipynb', null, 'passed'), fakeResult('nb/b.ipynb', null, 'passed')], 'full', new Date(0));
+    const fresh = fakeResult('nb/a.ipynb', null, 'passed');
+    fresh.checks[0]!.value = 0.25;
+    const merged = mergeResults(old, [fresh], 'full', new Date(1000));
+    assert.deepEqual(merged.checks.map((c) => [c.notebook, c.value]), [['nb/a.ipynb', 0.25], ['nb/b.ipynb', 0.5]]);
+    assert.equal(merged.notebooks.length, 2);
+  });
+
+  it('writes what it publishes in Jupyter\'s layout (round trip is stable)', async () => {
+    const { dir, a } = setup();
+    const { run } = fakeRun(path.join(FIXTURES, 'saved-ok.ipynb'), () => 'passed');
+    await regenerate({ dir, run, only: ['alpha'] });
+    const text = readFileSync(a, 'utf8');
+    assert.equal(serializeNotebook(await readNotebook(a)), text);
+    writeFileSync(a, text);
+  });
+});
