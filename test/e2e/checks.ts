@@ -1,0 +1,237 @@
+/**
+ * What the end-to-end test asserts about a notebook run in the browser, as pure functions over what
+ * page-probe.js reports (so they are unit-tested without a browser: checks.test.ts).
+ *
+ * The outputs of a cell are classified from the notebook model (what the kernel sent); the DOM of each
+ * output must then show it: a plotly figure drawn (an SVG with traces and data), an image loaded, a
+ * danfo table with rows. A progress display must be one output per training run, updated in place
+ * (`update_display_data`), and show the run's last state; no cell may pile up outputs.
+ */
+
+/** One output in the notebook model. */
+export interface OutputModel {
+  outputType: string;
+  mimes: string[];
+  html: string;
+  plain: string;
+  streamName: string | null;
+  ename: string | null;
+  evalue: string | null;
+  traceback: string;
+}
+
+export interface PlotDom {
+  id: string;
+  drawn: boolean;
+  traces: number;
+  dataLength: number;
+  width: number;
+  height: number;
+  text: string;
+}
+
+/** What one output rendered in the page. */
+export interface OutputDom {
+  plots: PlotDom[];
+  imgs: { complete: boolean; naturalWidth: number; naturalHeight: number; png: boolean }[];
+  tables: { dataframe: boolean; rows: number; columns: number }[];
+  text: string;
+}
+
+export interface CellState {
+  index: number;
+  type: string;
+  source: string;
+  executionCount?: number | null;
+  running?: boolean;
+  timingMs?: number | null;
+  /** The cell's `execution` metadata as JupyterLab recorded it (JSON), for the report. */
+  timingMeta?: string | null;
+  outputs?: OutputModel[];
+  dom?: OutputDom[];
+}
+
+/** A kernel message as recorded in the page: IOPub displays and updates, and execute replies. */
+export interface IopubRecord {
+  type: string;
+  parent: string | null;
+  displayId: string | null;
+  executionCount: number | null;
+  plain: string;
+  /** An execute_reply's status: 'ok', 'error' (tslab reports a thrown error this way, with the trace on stderr) or 'aborted'. */
+  status?: string | null;
+}
+
+export type OutputKind = 'error' | 'figure' | 'image' | 'table' | 'progress' | 'check' | 'stream' | 'other';
+
+const PROGRESS = /^\[[#-]+\] .*\bepoch \d+\/\d+/;
+
+export function outputKind(o: OutputModel): OutputKind {
+  if (o.outputType === 'error') return 'error';
+  if (o.outputType === 'stream') return 'stream';
+  if (o.html.includes('class="genlab-plot"')) return 'figure';
+  if (o.mimes.includes('application/vnd.genlab.check+json')) return 'check';
+  if (PROGRESS.test(o.plain)) return 'progress';
+  if (o.html.includes('class="dataframe"')) return 'table';
+  if (o.mimes.includes('image/png') || o.html.includes('data:image/png')) return 'image';
+  return 'other';
+}
+
+/** Output counts by kind over some cells. */
+export type KindCounts = Record<OutputKind, number>;
+
+export function countKinds(cells: readonly CellState[]): KindCounts {
+  const n: KindCounts = { error: 0, figure: 0, image: 0, table: 0, progress: 0, check: 0, stream: 0, other: 0 };
+  for (const c of cells) for (const o of c.outputs ?? []) n[outputKind(o)]++;
+  return n;
+}
+
+/** Cells whose outputs include `kind`. */
+export function cellsWith(cells: readonly CellState[], kind: OutputKind): CellState[] {
+  return cells.filter((c) => (c.outputs ?? []).some((o) => outputKind(o) === kind));
+}
+
+function label(c: CellState): string {
+  const first = c.source.split('\n').find((l) => l.trim() !== '') ?? '';
+  return `cell ${c.index + 1}${c.executionCount != null ? ` (In [${c.executionCount}])` : ''} \`${first.trim().slice(0, 70)}\``;
+}
+
+/** "epoch 3/10 step 5/7" from a progress line (text or HTML-rendered text). */
+export function progressPosition(text: string): string {
+  const e = /epoch (\d+)\/(\d+)/.exec(text);
+  const s = /step (\d+)\/(\d+)/.exec(text);
+  return [e?.[0], s?.[0]].filter(Boolean).join(' ');
+}
+
+/** Most outputs one cell may have before we call it a display that should have updated in place. */
+export const MAX_OUTPUTS_PER_CELL = 60;
+
+export interface CheckOptions {
+  /** The IOPub messages recorded while these cells ran (for progress updates). */
+  messages: readonly IopubRecord[];
+  /** Every code cell must have run (a full run-all); false for a re-run of a few cells. */
+  requireAllExecuted: boolean;
+}
+
+/** Problems with a set of cells after they ran in the page; empty when all is well. */
+export function checkCells(cells: readonly CellState[], opts: CheckOptions): string[] {
+  const problems: string[] = [];
+  // Which request produced which cell: execute_reply (and execute_input, which tslab does not send)
+  // carries the execution count.
+  const parentOfCount = new Map<number, string>();
+  for (const m of opts.messages) {
+    if ((m.type === 'execute_reply' || m.type === 'execute_input') && m.parent !== null && m.executionCount !== null) parentOfCount.set(m.executionCount, m.parent);
+  }
+
+  for (const c of cells) {
+    if (c.type !== 'code') continue;
+    const outputs = c.outputs ?? [];
+    const dom = c.dom ?? [];
+    const empty = c.source.trim() === '';
+    if (opts.requireAllExecuted && !empty && (c.executionCount === null || c.executionCount === undefined)) {
+      problems.push(`${label(c)} did not run (run-all stopped before it)`);
+      continue;
+    }
+    if (c.running) problems.push(`${label(c)} is still running`);
+    for (const o of outputs) {
+      if (outputKind(o) === 'error') {
+        problems.push(`${label(c)} raised ${o.ename}: ${o.evalue}${o.traceback ? `\n      ${o.traceback.split('\n').slice(0, 6).join('\n      ')}` : ''}`);
+      }
+    }
+    if (outputs.length > MAX_OUTPUTS_PER_CELL) {
+      problems.push(`${label(c)} has ${outputs.length} outputs (more than ${MAX_OUTPUTS_PER_CELL}: a display that should update in place?)`);
+    }
+    if (dom.length !== outputs.length) {
+      problems.push(`${label(c)}: the page shows ${dom.length} outputs, the notebook model has ${outputs.length}`);
+      continue;
+    }
+    const parent = c.executionCount != null ? parentOfCount.get(c.executionCount) : undefined;
+    const mine = parent === undefined ? [] : opts.messages.filter((m) => m.parent === parent);
+    const failed = mine.find((m) => m.type === 'execute_reply' && m.status === 'error');
+    if (failed !== undefined && !outputs.some((o) => outputKind(o) === 'error')) {
+      const stderr = outputs.filter((o) => o.streamName === 'stderr').map((o) => o.plain.trim()).join('\n');
+      problems.push(`${label(c)} failed (the kernel replied "error")${stderr ? `:\n      ${stderr.split('\n').slice(0, 6).join('\n      ')}` : ''}`);
+    }
+    let progressOutputs = 0;
+    outputs.forEach((o, i) => {
+      const d = dom[i] as OutputDom;
+      const where = `${label(c)}, output ${i + 1}`;
+      switch (outputKind(o)) {
+        case 'figure': {
+          if (d.plots.length === 0) problems.push(`${where}: a plotly figure in the model, no .genlab-plot in the page`);
+          for (const p of d.plots) {
+            if (!p.drawn) problems.push(`${where}: figure ${p.id} not drawn (no SVG)${p.text ? `: "${p.text}"` : ''}`);
+            else if (p.dataLength === 0 || p.traces === 0) problems.push(`${where}: figure ${p.id} drawn without data (${p.dataLength} traces in data, ${p.traces} in the SVG)`);
+            else if (p.width < 50 || p.height < 50) problems.push(`${where}: figure ${p.id} drawn at ${p.width}x${p.height} px`);
+          }
+          break;
+        }
+        case 'image': {
+          const ok = d.imgs.filter((im) => im.complete && im.naturalWidth > 0 && im.naturalHeight > 0);
+          if (ok.length === 0) problems.push(`${where}: an image grid in the model, no loaded <img> in the page (${JSON.stringify(d.imgs)})`);
+          break;
+        }
+        case 'table': {
+          const t = d.tables.find((x) => x.dataframe);
+          if (t === undefined) problems.push(`${where}: a DataFrame table in the model, no table.dataframe in the page`);
+          else if (t.rows === 0 || t.columns === 0) problems.push(`${where}: the DataFrame table is empty (${t.rows} rows, ${t.columns} header cells)`);
+          break;
+        }
+        case 'progress': {
+          progressOutputs++;
+          // The page must show the run's final state: what the last message for this output said.
+          const shown = progressPosition(d.text);
+          const expected = progressPosition(o.plain);
+          if (shown === '' || shown !== expected) problems.push(`${where}: the progress display shows "${shown}", its last update said "${expected}"`);
+          break;
+        }
+        default:
+      }
+    });
+    if (progressOutputs > 0 && parent === undefined) {
+      problems.push(`${label(c)}: progress outputs, but no IOPub messages were recorded for this execution (cannot tell whether it updated in place)`);
+    } else if (progressOutputs > 0) {
+      // One output per training run: each progress display id appears once, later states replace it.
+      const ids = new Set(mine.filter((m) => m.type === 'display_data' && m.displayId !== null && PROGRESS.test(m.plain)).map((m) => m.displayId));
+      const updates = opts.messages.filter((m) => m.type === 'update_display_data' && m.displayId !== null && ids.has(m.displayId)).length;
+      if (ids.size === 0) problems.push(`${label(c)}: progress outputs, but none was sent with a display id (it cannot update in place)`);
+      else if (progressOutputs !== ids.size) problems.push(`${label(c)}: ${progressOutputs} progress outputs for ${ids.size} training runs (updates appended instead of replacing?)`);
+      else if (updates === 0) problems.push(`${label(c)}: the progress display never updated in place (no update_display_data)`);
+    }
+  }
+  const mapped = new Set(cells.map((c) => (c.executionCount != null ? parentOfCount.get(c.executionCount) : undefined)));
+  const unmapped = opts.messages.filter((m) => m.type === 'execute_reply' && m.status === 'error' && !mapped.has(m.parent ?? undefined)).length;
+  if (unmapped > 0) problems.push(`${unmapped} execution(s) failed (the kernel replied "error") in cells the page could not identify`);
+  return problems;
+}
+
+/** One line per training cell: its progress outputs and how many in-place updates they received. */
+export function progressSummary(cells: readonly CellState[], messages: readonly IopubRecord[]): string[] {
+  const parentOfCount = new Map<number, string>();
+  for (const m of messages) if (m.type === 'execute_reply' && m.parent !== null && m.executionCount !== null) parentOfCount.set(m.executionCount, m.parent);
+  return cellsWith(cells, 'progress').map((c) => {
+    const parent = c.executionCount != null ? parentOfCount.get(c.executionCount) : undefined;
+    const ids = new Set(messages.filter((m) => m.parent === parent && m.type === 'display_data' && m.displayId !== null && PROGRESS.test(m.plain)).map((m) => m.displayId));
+    const updates = messages.filter((m) => m.type === 'update_display_data' && m.displayId !== null && ids.has(m.displayId)).length;
+    const n = (c.outputs ?? []).filter((o) => outputKind(o) === 'progress').length;
+    return `cell ${c.index + 1}: ${n} progress output(s), ${updates} in-place updates`;
+  });
+}
+
+/** Problems when a notebook lacks kinds of output it must have (e.g. the fixture has all of them). */
+export function checkRequiredKinds(cells: readonly CellState[], required: readonly OutputKind[]): string[] {
+  const counts = countKinds(cells);
+  return required.filter((k) => counts[k] === 0).map((k) => `no ${k} output anywhere in the notebook (expected at least one)`);
+}
+
+/**
+ * The cells to re-run: the quickest cell that trains (has a progress display) and the quickest that
+ * only plots (figures, no training). Quickest by the recorded timing, else the first.
+ */
+export function pickRerunCells(cells: readonly CellState[]): { training: CellState | null; plot: CellState | null } {
+  const byTime = (a: CellState, b: CellState): number => (a.timingMs ?? Infinity) - (b.timingMs ?? Infinity) || a.index - b.index;
+  const training = [...cellsWith(cells, 'progress')].sort(byTime)[0] ?? null;
+  const plots = cellsWith(cells, 'figure').filter((c) => !cellsWith([c], 'progress').length);
+  const plot = [...plots].sort(byTime)[0] ?? null;
+  return { training, plot };
+}

@@ -1,0 +1,319 @@
+/**
+ * Drives one notebook in JupyterLab or Notebook 7 the way a student does: open it, check the
+ * TypeScript (tslab) kernel is the one selected, Run > Run All Cells from the menu, wait, look at every
+ * output; then re-run one training cell and one plot cell with Ctrl+Enter and look again. Screenshots
+ * of the top of the notebook and of a figure are saved as artifacts.
+ */
+import { readFileSync } from 'fs';
+import path from 'path';
+import type { Browser, Page } from 'playwright-core';
+import {
+  checkCells,
+  checkRequiredKinds,
+  countKinds,
+  pickRerunCells,
+  progressSummary,
+  type CellState,
+  type IopubRecord,
+  type KindCounts,
+  type OutputKind,
+} from './checks';
+import type { JupyterServer } from './server';
+
+const PROBE = readFileSync(path.join(__dirname, 'page-probe.js'), 'utf8');
+
+export interface NotebookRunOptions {
+  server: JupyterServer;
+  /** Notebook path relative to the server's root. */
+  relPath: string;
+  /** Name used for screenshots. */
+  shotName: string;
+  /** Folder for screenshots. */
+  shotDir: string;
+  /** Seconds allowed for run-all. */
+  timeoutSec: number;
+  /** Kinds of output the notebook must contain. */
+  requiredKinds: readonly OutputKind[];
+  /** Progress lines go here. */
+  log: (line: string) => void;
+}
+
+export interface RerunResult {
+  cell: number;
+  kind: 'training' | 'plot';
+  seconds: number;
+  problems: string[];
+  notes: string[];
+}
+
+export interface NotebookRunReport {
+  notebook: string;
+  front: string;
+  kernel: string | null;
+  ok: boolean;
+  problems: string[];
+  notes: string[];
+  counts: KindCounts | null;
+  runAllSeconds: number | null;
+  reruns: RerunResult[];
+  screenshots: string[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Evaluate `window.__genlabE2E.<fn>(...args)` in the page. */
+async function probe<T>(page: Page, fn: string, ...args: unknown[]): Promise<T> {
+  return page.evaluate(([f, a]) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const w = globalThis as any;
+    return w.__genlabE2E[f as string](...(a as unknown[]));
+  }, [fn, args] as const) as Promise<T>;
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, poll: () => Promise<T | null | undefined | false>, everyMs = 500): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const v = await poll();
+      if (v !== null && v !== undefined && v !== false) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastError ? ` (${String(lastError)})` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+interface KernelState {
+  ready: boolean;
+  kernelName: string | null;
+  kernelStatus: string | null;
+  kernelDisplayName: string;
+  dialog: string | null;
+}
+
+interface RunProgress {
+  code: number;
+  executed: number;
+  running: number;
+  errors: number;
+  kernelStatus: string | null;
+}
+
+/** The tslab kernel must be the one the notebook starts; answer a kernel dialog by choosing it. */
+async function ensureKernel(page: Page, relPath: string, log: (l: string) => void): Promise<KernelState> {
+  let answered = false;
+  return waitFor('the TypeScript (tslab) kernel to start', 180_000, async () => {
+    const k = await probe<KernelState>(page, 'kernel', relPath);
+    if (k.dialog !== null && !answered) {
+      // "Select Kernel": a notebook whose kernel is unknown, or several candidates.
+      log(`    kernel dialog: ${k.dialog.replace(/\s+/g, ' ').slice(0, 120)}`);
+      const select = page.locator('.jp-Dialog select');
+      if ((await select.count()) > 0) {
+        const options = await select.locator('option').allTextContents();
+        const ts = options.find((o) => /TypeScript/.test(o));
+        if (ts !== undefined) await select.selectOption({ label: ts });
+      }
+      await page.locator('.jp-Dialog .jp-mod-accept').click();
+      answered = true;
+      return null;
+    }
+    if (k.kernelName !== null && k.kernelName !== 'tslab') throw new Error(`the notebook started kernel "${k.kernelName}", not tslab`);
+    return k.ready && k.kernelName === 'tslab' && k.kernelStatus === 'idle' ? k : null;
+  });
+}
+
+/** Run > Run All Cells, from the menu bar (the command palette's command if the menu is not there). */
+async function runAll(page: Page, log: (l: string) => void): Promise<void> {
+  const menu = page.locator('.lm-MenuBar-item', { hasText: /^Run$/ });
+  if ((await menu.count()) > 0) {
+    await menu.first().click();
+    const item = page.locator('.lm-Menu-item', { hasText: /^Run All Cells/ });
+    await item.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await item.first().click();
+    return;
+  }
+  log('    no Run menu found: using the command notebook:run-all-cells');
+  await page.evaluate(() => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return (globalThis as any).jupyterapp.commands.execute('notebook:run-all-cells');
+  });
+}
+
+/** Wait until nothing runs and the kernel is idle (several polls in a row), after something ran. */
+async function waitRunAll(page: Page, relPath: string, timeoutMs: number, log: (l: string) => void): Promise<RunProgress> {
+  let started = false;
+  let quiet = 0;
+  let lastLog = 0;
+  return waitFor(
+    'run-all to finish',
+    timeoutMs,
+    async () => {
+      const p = await probe<RunProgress>(page, 'progress', relPath);
+      if (p.running > 0 || p.executed > 0) started = true;
+      if (Date.now() - lastLog > 20_000) {
+        lastLog = Date.now();
+        log(`    ... ${p.executed}/${p.code} code cells run, ${p.running} queued or running, kernel ${p.kernelStatus}`);
+      }
+      quiet = started && p.running === 0 && p.kernelStatus === 'idle' ? quiet + 1 : 0;
+      return quiet >= 3 ? p : null;
+    },
+    1000,
+  );
+}
+
+/** Scroll each cell with figures or images into view until they are drawn, then read all cells. */
+async function settleAndRead(page: Page, relPath: string, indices: number[] | null): Promise<CellState[]> {
+  const first = await probe<CellState[]>(page, 'cells', relPath, indices);
+  for (const c of first) {
+    const visual = (c.outputs ?? []).some((o) => o.html.includes('class="genlab-plot"') || o.mimes.includes('image/png'));
+    if (visual) await probe(page, 'settle', relPath, c.index, 20_000);
+  }
+  return probe<CellState[]>(page, 'cells', relPath, indices);
+}
+
+async function screenshots(page: Page, relPath: string, cells: CellState[], dir: string, name: string): Promise<string[]> {
+  const files: string[] = [];
+  await probe(page, 'scrollTo', relPath, 0);
+  await sleep(500);
+  const top = path.join(dir, `${name}-top.png`);
+  await page.screenshot({ path: top });
+  files.push(top);
+  const fig = cells.find((c) => (c.outputs ?? []).some((o) => o.html.includes('class="genlab-plot"')));
+  if (fig !== undefined) {
+    await probe(page, 'settle', relPath, fig.index, 20_000);
+    await sleep(500);
+    const file = path.join(dir, `${name}-figure.png`);
+    const plot = page.locator(`[data-e2e-cell="${fig.index}"] .genlab-plot`).first();
+    await plot.scrollIntoViewIfNeeded();
+    // The figure's output with a little context (the cell around it), as a student sees it.
+    await page.screenshot({ path: file });
+    files.push(file);
+  }
+  return files;
+}
+
+/** Re-run one cell with Ctrl+Enter and check it again. */
+async function rerun(page: Page, o: NotebookRunOptions, cell: CellState, kind: 'training' | 'plot'): Promise<RerunResult> {
+  const t0 = Date.now();
+  const before = cell.executionCount ?? 0;
+  await probe(page, 'clearMessages');
+  await probe(page, 'scrollTo', o.relPath, cell.index);
+  const node = page.locator(`[data-e2e-cell="${cell.index}"]`);
+  // Select the cell in command mode by clicking its prompt, then Ctrl+Enter (run, stay on the cell).
+  await node.locator('.jp-InputPrompt').first().click();
+  await page.keyboard.press('Control+Enter');
+  const timeoutMs = Math.max(120_000, 6 * (cell.timingMs ?? 30_000));
+  await waitFor(`the re-run of cell ${cell.index + 1}`, timeoutMs, async () => {
+    const s = await probe<{ count: number | null; running: boolean }>(page, 'executionCount', o.relPath, cell.index);
+    const k = await probe<KernelState>(page, 'kernel', o.relPath);
+    return s !== null && (s.count ?? 0) > before && !s.running && k.kernelStatus === 'idle';
+  });
+  await sleep(1000);
+  const [after] = await settleAndRead(page, o.relPath, [cell.index]);
+  const messages = await probe<IopubRecord[]>(page, 'messages');
+  const problems = after === undefined ? ['cell vanished'] : checkCells([after], { messages, requireAllExecuted: true });
+  const notes = after === undefined ? [] : progressSummary([after], messages);
+  if (after !== undefined) {
+    const kindsBefore = countKinds([cell]);
+    const kindsAfter = countKinds([after]);
+    for (const k of ['figure', 'image', 'progress', 'table'] as const) {
+      if (kindsAfter[k] !== kindsBefore[k]) problems.push(`cell ${cell.index + 1}: ${kindsBefore[k]} ${k} outputs after run-all, ${kindsAfter[k]} after the re-run`);
+    }
+    const oldIds = new Set((cell.dom ?? []).flatMap((d) => d.plots.map((p) => p.id)));
+    const reused = (after.dom ?? []).flatMap((d) => d.plots.map((p) => p.id)).filter((id) => oldIds.has(id));
+    if (reused.length > 0) problems.push(`cell ${cell.index + 1}: the re-run shows the old figure(s) ${reused.join(', ')}`);
+  }
+  return { cell: cell.index + 1, kind, seconds: (Date.now() - t0) / 1000, problems, notes };
+}
+
+export async function runNotebookInPage(browser: Browser, o: NotebookRunOptions): Promise<NotebookRunReport> {
+  const report: NotebookRunReport = {
+    notebook: o.relPath,
+    front: o.server.front,
+    kernel: null,
+    ok: false,
+    problems: [],
+    notes: [],
+    counts: null,
+    runAllSeconds: null,
+    reruns: [],
+    screenshots: [],
+  };
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    await page.goto(o.server.urlFor(o.relPath), { waitUntil: 'domcontentloaded', timeout: 120_000 });
+    await waitFor('the notebook to open', 180_000, () =>
+      page.evaluate(() => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        return !!(globalThis as any).jupyterapp;
+      }),
+    );
+    await page.evaluate(PROBE);
+    await waitFor('the notebook to open', 180_000, () => probe<boolean>(page, 'isOpen', o.relPath));
+    const k = await ensureKernel(page, o.relPath, o.log);
+    await probe(page, 'hook', o.relPath);
+    report.kernel = `${k.kernelName} (${k.kernelDisplayName})`;
+    o.log(`    kernel ${report.kernel} ready; Run > Run All Cells`);
+
+    const t0 = Date.now();
+    await runAll(page, o.log);
+    const p = await waitRunAll(page, o.relPath, o.timeoutSec * 1000, o.log);
+    report.runAllSeconds = (Date.now() - t0) / 1000;
+    o.log(`    run-all done in ${report.runAllSeconds.toFixed(0)} s: ${p.executed}/${p.code} code cells, ${p.errors} errors`);
+
+    const cells = await settleAndRead(page, o.relPath, null);
+    const messages = await probe<IopubRecord[]>(page, 'messages');
+    report.counts = countKinds(cells);
+    report.problems.push(...checkCells(cells, { messages, requireAllExecuted: true }), ...checkRequiredKinds(cells, o.requiredKinds));
+    report.notes.push(...progressSummary(cells, messages));
+    const stderr = cells.flatMap((c) => (c.outputs ?? []).filter((x) => x.streamName === 'stderr').map((x) => `cell ${c.index + 1} stderr: ${x.plain.trim().replace(/\s+/g, ' ').slice(0, 160)}`));
+    report.notes.push(...stderr);
+    try {
+      report.screenshots = await screenshots(page, o.relPath, cells, o.shotDir, o.shotName);
+    } catch (e) {
+      report.problems.push(`screenshots: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+
+    // Re-running cells only makes sense when every cell ran without an error.
+    const ranClean = report.counts.error === 0 && !report.problems.some((x) => x.includes('did not run') || x.includes('kernel replied "error"'));
+    if (!ranClean) report.notes.push('no re-run: run-all did not complete cleanly');
+    else {
+      const pick = pickRerunCells(cells);
+      for (const [kind, cell] of [['training', pick.training], ['plot', pick.plot]] as const) {
+        if (cell === null) {
+          if (o.requiredKinds.includes(kind === 'training' ? 'progress' : 'figure')) report.problems.push(`no ${kind} cell to re-run`);
+          else report.notes.push(`no ${kind} cell to re-run`);
+          continue;
+        }
+        o.log(`    re-running the ${kind} cell ${cell.index + 1} (${cell.timingMs !== null && cell.timingMs !== undefined ? `${(cell.timingMs / 1000).toFixed(1)} s in run-all` : 'untimed'})`);
+        const r = await rerun(page, o, cell, kind);
+        report.reruns.push(r);
+        report.problems.push(...r.problems.map((x) => `re-run: ${x}`));
+      }
+    }
+    if (pageErrors.length > 0) report.notes.push(...pageErrors.slice(0, 5).map((e) => `page error: ${e.slice(0, 200)}`));
+  } catch (e) {
+    report.problems.push(e instanceof Error ? e.message : String(e));
+    try {
+      const file = path.join(o.shotDir, `${o.shotName}-failure.png`);
+      await page.screenshot({ path: file });
+      report.screenshots.push(file);
+    } catch {
+      // the page is gone
+    }
+  } finally {
+    try {
+      await probe(page, 'shutdown', o.relPath);
+    } catch {
+      // the server's sessions are shut down by the caller too
+    }
+    await context.close();
+  }
+  report.ok = report.problems.length === 0;
+  return report;
+}
