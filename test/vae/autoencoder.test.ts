@@ -8,7 +8,7 @@ import { Autoencoder } from '../../src/models/vae/autoencoder';
 import { DenoisingAutoencoder } from '../../src/models/vae/denoising';
 import { corrupt } from '../../src/models/vae/corruption';
 import { PCA } from '../../src/models/vae/pca';
-import { principalAngles } from '../../src/models/vae/linalg';
+import { principalAngles } from '../../src/models/vae/subspaces';
 
 function ctx(label: string): StepContext {
   return { epoch: 0, step: 0, globalStep: 0, datasetSize: 8, rng: new Rng(label), training: true };
@@ -118,7 +118,7 @@ test('denoising autoencoder: the loss reconstructs the clean x from the corrupte
 });
 
 test('denoisingErrors compares the corrupted and the denoised error to the clean x; rowCosines of orthogonal rows is I', async () => {
-  const { rowCosines } = await import('../../src/models/vae/linalg');
+  const { rowCosines } = await import('../../src/models/vae/subspaces');
   const dae = new DenoisingAutoencoder({ inputDim: 3, codeDim: 3, corruption: { kind: 'mask', p: 0.5 }, rng: seed('de') });
   // Make the autoencoder the identity: r(x̃) = x̃, so both errors are the same number.
   dae.encoder.weights[0]!.assign(tf.eye(3));

@@ -10,7 +10,8 @@
  * change-of-variables example of the lecture. Parametrised by log sigma so sigma stays positive.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Bijector, ownedVariable, type MappedWithLogDet } from './bijector';
+import { ownedVariable } from '../../nn';
+import { Bijector, type MappedWithLogDet } from './bijector';
 
 export interface ElementwiseAffineConfig {
   /** Number of features D. */

@@ -6,6 +6,7 @@
  * computed here in float64 (plain JS) so the baseline carries no float32 rounding.
  */
 import * as tf from '@tensorflow/tfjs';
+import { cholesky } from '../../math';
 
 function rows(x: tf.Tensor2D | number[][], who: string): { n: number; d: number; get: (i: number, j: number) => number } {
   if (x instanceof tf.Tensor) {
@@ -16,23 +17,6 @@ function rows(x: tf.Tensor2D | number[][], who: string): { n: number; d: number;
   }
   const d = x[0]?.length ?? 0;
   return { n: x.length, d, get: (i, j) => x[i]![j]! };
-}
-
-/** Cholesky factor L (lower) of a symmetric positive definite matrix, float64. */
-function cholesky(a: number[][]): number[][] {
-  const d = a.length;
-  const l = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[i]![j]!;
-      for (let k = 0; k < j; k++) s -= l[i]![k]! * l[j]![k]!;
-      if (i === j) {
-        if (!(s > 0)) throw new Error('gaussianBaselineNll: the training covariance is singular (constant or collinear features)');
-        l[i]![i] = Math.sqrt(s);
-      } else l[i]![j] = s / l[j]![j]!;
-    }
-  }
-  return l;
 }
 
 /** Test NLL (nats per point) of a full-covariance Gaussian fitted on `train`. */
@@ -47,7 +31,12 @@ export function gaussianBaselineNll(train: tf.Tensor2D | number[][], test: tf.Te
   for (let i = 0; i < tr.n; i++) {
     for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) cov[a]![b]! += ((tr.get(i, a) - mu[a]!) * (tr.get(i, b) - mu[b]!)) / tr.n;
   }
-  const l = cholesky(cov);
+  let l: number[][];
+  try {
+    l = cholesky(cov);
+  } catch {
+    throw new Error('gaussianBaselineNll: the training covariance is singular (constant or collinear features)');
+  }
   let logDet = 0;
   for (let a = 0; a < d; a++) logDet += 2 * Math.log(l[a]![a]!);
   let quad = 0;

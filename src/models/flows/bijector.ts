@@ -90,13 +90,3 @@ export abstract class Bijector {
     for (const v of this.variables()) if (!v.isDisposed) v.dispose();
   }
 }
-
-/**
- * A trainable `tf.Variable` holding `init`, which is then freed: `tf.variable(t)` leaves `t` alive as a
- * tensor of its own, so `tf.variable(tf.zeros(...))` would leak one tensor per variable.
- */
-export function ownedVariable(init: tf.Tensor, trainable: boolean): tf.Variable {
-  const v = tf.variable(init, trainable);
-  init.dispose();
-  return v;
-}

@@ -21,7 +21,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
 import { Bijector, type MappedWithLogDet } from './bijector';
-import { MLP, type Activation } from './mlp';
+import type { Activation, MLP } from '../../nn';
+import { conditionerNet, conditionerVariables } from './conditioner';
 
 export interface AffineCouplingConfig {
   /** 0/1 per feature: 1 = passed through and conditions the rest, 0 = transformed. Needs both values. */
@@ -66,11 +67,11 @@ export class AffineCoupling extends Bijector {
     this.mask = [...mask];
     this.name = config.name ?? 'coupling';
     const hidden = config.hidden ?? [64, 64];
-    this.net = new MLP({
+    this.net = conditionerNet({
       sizes: [d, ...hidden, 2 * d],
       rng: config.rng,
       activation: config.activation ?? 'relu',
-      zeroLast: config.zeroInit ?? true,
+      zeroInit: config.zeroInit ?? true,
     });
     this.b = tf.tensor1d(mask);
     this.oneMinusB = tf.tensor1d(mask.map((m) => 1 - m));
@@ -102,7 +103,7 @@ export class AffineCoupling extends Bijector {
   }
 
   override variables(): tf.Variable[] {
-    return this.net.variables();
+    return conditionerVariables(this.net);
   }
 
   override dispose(): void {

@@ -7,7 +7,7 @@
 import type { Rng } from '../../runtime/rng';
 import { Flow } from './flow';
 import { MAFLayer } from './maf';
-import type { Activation } from './mlp';
+import type { Activation } from '../../nn';
 
 export interface MAFConfig {
   /** Number of features D (at least 2). */

@@ -17,7 +17,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
 import { Bijector, type MappedWithLogDet } from './bijector';
-import { MLP, type Activation } from './mlp';
+import type { Activation, MLP } from '../../nn';
+import { conditionerNet, conditionerVariables } from './conditioner';
 
 export interface MAFLayerConfig {
   /** Number of features D (at least 2). */
@@ -78,11 +79,11 @@ export class MAFLayer extends Bijector {
     this.dim = d;
     this.order = [...order];
     this.name = config.name ?? 'maf';
-    this.net = new MLP({
+    this.net = conditionerNet({
       sizes: [d, ...hidden, 2 * d],
       rng: config.rng,
       activation: config.activation ?? 'relu',
-      zeroLast: config.zeroInit ?? true,
+      zeroInit: config.zeroInit ?? true,
       masks: madeMasks(order, hidden),
     });
   }
@@ -115,7 +116,7 @@ export class MAFLayer extends Bijector {
   }
 
   override variables(): tf.Variable[] {
-    return this.net.variables();
+    return conditionerVariables(this.net);
   }
 
   override dispose(): void {

@@ -33,7 +33,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
-import { Bijector, ownedVariable, type MappedWithLogDet } from './bijector';
+import { ownedVariable } from '../../nn';
+import { Bijector, type MappedWithLogDet } from './bijector';
 
 export interface PlanarConfig {
   /** Number of features D. */

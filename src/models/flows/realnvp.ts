@@ -14,7 +14,7 @@ import type { Rng } from '../../runtime/rng';
 import type { Bijector } from './bijector';
 import { AffineCoupling } from './coupling';
 import { Flow } from './flow';
-import type { Activation } from './mlp';
+import type { Activation } from '../../nn';
 import { Permute } from './permute';
 
 export interface RealNVPConfig {

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
-import { type Activation, DenseNet, requireMatrix, requirePositiveInt } from './dense';
+import { type Activation, MLP, requireMatrix, requirePositiveInt } from '../../nn';
 import { bernoulliLogLikelihood } from './likelihoods';
 
 /** How a reconstruction is scored. */
@@ -45,8 +45,8 @@ export class Autoencoder implements Trainable {
   readonly reconstruction: ReconstructionLoss;
   /** λ of the L1 code penalty; may be changed between `fit` calls. */
   sparsity: number;
-  readonly encoder: DenseNet;
-  readonly decoder: DenseNet;
+  readonly encoder: MLP;
+  readonly decoder: MLP;
   private disposed = false;
 
   constructor(config: AutoencoderConfig) {
@@ -62,16 +62,18 @@ export class Autoencoder implements Trainable {
     this.sparsity = config.sparsity ?? 0;
     if (!(this.sparsity >= 0)) throw new Error(`${owner}: sparsity (λ) must be >= 0, got ${config.sparsity}`);
     const act = config.activation ?? 'relu';
-    this.encoder = new DenseNet({
+    this.encoder = new MLP({
       sizes: [this.inputDim, ...hidden, this.codeDim],
       rng: config.rng.fork('encoder'),
       activation: act,
+      init: 'auto',
       outputActivation: config.codeActivation ?? 'linear',
     });
-    this.decoder = new DenseNet({
+    this.decoder = new MLP({
       sizes: [this.codeDim, ...[...hidden].reverse(), this.inputDim],
       rng: config.rng.fork('decoder'),
       activation: act,
+      init: 'auto',
       outputActivation: 'linear',
     });
   }

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
-import { requirePositiveInt } from './dense';
+import { requirePositiveInt } from '../../nn';
 import { gaussianKlStandard } from './kl';
 import type { VAE } from './vae';
 

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
-import { requirePositiveInt } from './dense';
+import { requirePositiveInt } from '../../nn';
 import { VAE, type VAEConfig } from './vae';
 
 export interface ConditionalVAEConfig extends VAEConfig {

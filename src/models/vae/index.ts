@@ -3,7 +3,9 @@
  * plain, sparse and denoising autoencoders, the VAE and conditional VAE with a β knob, closed-form
  * Gaussian KL, stable likelihoods, ELBO and importance-weighted bounds, and PCA with principal angles.
  */
-export { DenseNet, denseEncoder, denseDecoder, activate, ACTIVATIONS, type Activation, type DenseNetConfig } from './dense';
+// The dense network and the maths are shared (src/nn, src/math); re-exported under this lecture's names.
+export { MLP as DenseNet, activate, ACTIVATIONS, type Activation, type MLPConfig as DenseNetConfig } from '../../nn';
+export { denseEncoder, denseDecoder } from './dense';
 export {
   bernoulliLogLikelihood,
   gaussianLogLikelihood,
@@ -20,5 +22,7 @@ export { VAE, type VAEConfig, type VAELikelihood, type Posterior, type ElboTerms
 export { ConditionalVAE, type ConditionalVAEConfig } from './cvae';
 export { elbo, importanceWeightedBound, type BoundOptions, type ElboOptions, type ImportanceWeightedOptions } from './bounds';
 export { PCA, type PCAConfig } from './pca';
-export { priorGrid, interpolate, normalQuantile, normalCdf } from './latent';
-export { principalAngles, rowCosines, symmetricEigen, orthonormalize, matmul, matmulTN, transpose, mat, fromTensor, type Mat, type Eigen } from './linalg';
+export { priorGrid, interpolate } from './latent';
+export { normalQuantile, normalCdf } from '../../math';
+export { principalAngles, rowCosines } from './subspaces';
+export { symmetricEigen, orthonormalize, matmul, matmulTN, transpose, mat, fromTensor, type Mat, type Eigen } from '../../math';

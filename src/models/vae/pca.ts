@@ -11,8 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
-import { type Mat, mat, matmul, matmulTN, orthonormalize, symmetricEigen } from './linalg';
-import { requirePositiveInt } from './dense';
+import { type Mat, mat, matmul, matmulTN, orthonormalize, symmetricEigen } from '../../math';
+import { requirePositiveInt } from '../../nn';
 
 export interface PCAConfig {
   /** Number of components d to keep. */

@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
-import { type Activation, DenseNet, requireMatrix, requirePositiveInt } from './dense';
+import { type Activation, MLP, requireMatrix, requirePositiveInt } from '../../nn';
 import { gaussianKlStandard } from './kl';
 import { bernoulliLogLikelihood, diagGaussianLogDensity, gaussianLogLikelihood, standardNormalLogDensity } from './likelihoods';
 
@@ -77,9 +77,9 @@ export class VAE implements Trainable {
   /** Weight of the KL term in the training loss; may be changed between `fit` calls. */
   beta: number;
   /** x (and label) -> [z_μ, log z_σ²]. */
-  readonly encoder: DenseNet;
+  readonly encoder: MLP;
   /** z (and label) -> logits or Gaussian mean of x. */
-  readonly decoder: DenseNet;
+  readonly decoder: MLP;
   /** Per-feature log σ of the Gaussian decoder ('learned'), else null. */
   readonly logSigma: tf.Variable | null;
   private readonly fixedLogSigma: number;
@@ -109,15 +109,17 @@ export class VAE implements Trainable {
       throw new Error(`${owner}: decoderSigma must be 'learned' or a positive number, got ${String(sigma)}`);
     }
     const act = config.activation ?? 'relu';
-    this.encoder = new DenseNet({
+    this.encoder = new MLP({
       sizes: [this.inputDim + conditionDim, ...hidden, 2 * this.latentDim],
       rng: config.rng.fork('encoder'),
       activation: act,
+      init: 'auto',
     });
-    this.decoder = new DenseNet({
+    this.decoder = new MLP({
       sizes: [this.latentDim + conditionDim, ...[...hidden].reverse(), this.inputDim],
       rng: config.rng.fork('decoder'),
       activation: act,
+      init: 'auto',
     });
     this.logSigma = this.likelihood === 'gaussian' && sigma === 'learned' ? tf.tidy(() => tf.variable(tf.zeros([this.inputDim]))) : null;
     this.fixedLogSigma = typeof sigma === 'number' ? Math.log(sigma) : 0;

@@ -2,52 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { seed } from '../../src/runtime/rng';
-import { mat, matmul, orthonormalize, principalAngles, symmetricEigen, transpose, type Mat } from '../../src/models/vae/linalg';
+import { mat, matmul, normalQuantile, symmetricEigen, transpose } from '../../src/math';
+import { interpolate, priorGrid } from '../../src/models/vae/latent';
 import { PCA } from '../../src/models/vae/pca';
-
-function randomOrthogonal(n: number, label: string): Mat {
-  const r = seed(label);
-  const a = mat(n, n);
-  for (let i = 0; i < n * n; i++) a.data[i] = r.normal();
-  return orthonormalize(a);
-}
-
-function maxAbs(a: Mat, b: Mat): number {
-  let m = 0;
-  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i]! - b.data[i]!));
-  return m;
-}
-
-test('orthonormalize gives QᵀQ = I and keeps the column space; rejects dependent columns', () => {
-  const r = seed('orth');
-  const a = mat(6, 3);
-  for (let i = 0; i < 18; i++) a.data[i] = r.normal();
-  const q = orthonormalize(a);
-  const eye = mat(3, 3, [1, 0, 0, 0, 1, 0, 0, 0, 1]);
-  assert.ok(maxAbs(matmul(transpose(q), q), eye) < 1e-12);
-  assert.ok(Math.max(...principalAngles(a, q)) < 1e-6, 'same span');
-  const dep = mat(3, 2, [1, 2, 2, 4, 3, 6]);
-  assert.throws(() => orthonormalize(dep), /combination of the columns/);
-});
-
-test('Jacobi eigen-solver recovers a known spectrum and eigenvectors of R diag(λ) Rᵀ', () => {
-  const n = 8;
-  const lambdas = [9, 5.5, 3, 2.9, 1, 0.2, -0.5, -4];
-  const R = randomOrthogonal(n, 'eig');
-  const D = mat(n, n);
-  lambdas.forEach((l, i) => (D.data[i * n + i] = l));
-  const A = matmul(matmul(R, D), transpose(R));
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) A.data[j * n + i] = A.data[i * n + j]!; // exact symmetry
-  const { values, vectors } = symmetricEigen(A);
-  values.forEach((v, i) => assert.ok(Math.abs(v - lambdas[i]!) < 1e-10, `λ${i}: ${v} vs ${lambdas[i]}`));
-  for (let k = 0; k < n; k++) {
-    // Same direction as column k of R up to sign: |<v_k, r_k>| = 1.
-    let dot = 0;
-    for (let i = 0; i < n; i++) dot += vectors.data[i * n + k]! * R.data[i * n + k]!;
-    assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-9, `eigenvector ${k}: |cos| = ${Math.abs(dot)}`);
-  }
-  assert.throws(() => symmetricEigen(mat(2, 2, [1, 2, 3, 4])), /not symmetric/);
-});
+import { principalAngles } from '../../src/models/vae/subspaces';
+import { randomOrthogonal } from '../math/helpers';
 
 test('principal angles are recovered from rotated, re-mixed bases (columns and rows)', () => {
   const D = 9;
@@ -117,18 +76,7 @@ test('PCA by subspace iteration matches a full eigen-decomposition of the sample
   x.dispose();
 });
 
-test('latent helpers: Φ⁻¹ against reference values, the prior grid, interpolation endpoints', async () => {
-  const { normalQuantile, normalCdf, priorGrid, interpolate } = await import('../../src/models/vae/latent');
-  // Reference quantiles (R: qnorm).
-  const ref: [number, number][] = [
-    [0.5, 0],
-    [0.975, 1.959963984540054],
-    [0.001, -3.090232306167813],
-    [0.2, -0.8416212335729143],
-    [1e-10, -6.361340902404056],
-  ];
-  for (const [p, q] of ref) assert.ok(Math.abs(normalQuantile(p) - q) < 1e-8 * Math.max(1, Math.abs(q)), `Φ⁻¹(${p}) = ${normalQuantile(p)} vs ${q}`);
-  for (const x of [-3, -1, 0, 0.5, 2.5]) assert.ok(Math.abs(normalCdf(normalQuantile(normalCdf(x))) - normalCdf(x)) < 1e-7);
+test('latent helpers: the prior grid at normal quantiles, interpolation endpoints', () => {
   const g = priorGrid(3);
   assert.deepEqual(g.shape, [9, 2]);
   const pts = g.arraySync();

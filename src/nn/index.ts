@@ -1,0 +1,9 @@
+/**
+ * Dense building blocks shared by the lecture models: named activations, initialisation schemes, the
+ * `MLP`, unnamed variables, and config/shape checks.
+ */
+export { ACTIVATIONS, activate, isReluLike, type Activation } from './activation';
+export { INIT_SCHEMES, initialWeights, type InitScheme } from './init';
+export { MLP, type MLPConfig } from './mlp';
+export { ownedVariable } from './variable';
+export { requireMatrix, requirePositiveInt } from './validate';
