@@ -9,6 +9,7 @@
  * `inNotebook()` is false, so callers fall back to plain logging.
  */
 import { randomBytes } from 'crypto';
+import { serializeKernelSends } from '../runtime/kernel-sockets';
 
 /** A Jupyter MIME bundle: MIME type -> payload (strings; JSON types as objects). */
 export type MimeBundle = Record<string, string | object>;
@@ -40,7 +41,10 @@ function tslabJupyter(): TslabJupyterModule | null {
 /** True while a tslab kernel is executing a cell (so displays reach the notebook). */
 export function inNotebook(): boolean {
   const j = tslabJupyter();
-  return j !== null && typeof j.lastWriteDisplayData === 'function';
+  const inside = j !== null && typeof j.lastWriteDisplayData === 'function';
+  // Every display goes through here first: protect the kernel's sockets before we add traffic.
+  if (inside) serializeKernelSends();
+  return inside;
 }
 
 function write(bundle: MimeBundle, displayId: string | undefined, update: boolean): void {
