@@ -256,7 +256,8 @@ export class Trainer {
           total += s / counted;
         }
         if (!sums.has('loss')) record('loss', total);
-        record('lr', this.schedule(Math.max(this.globalStep - 1, 0)));
+        // Only models the optimiser updates have a learning rate here; trainStep models keep their own.
+        if (this.model.loss) record('lr', this.schedule(Math.max(this.globalStep - 1, 0)));
         if (epoch === lastEpoch - 1 || (epoch - firstEpoch + 1) % evalEvery === 0) {
           if (options.validation) {
             for (const [name, v] of Object.entries(this.evaluate(options.validation, epoch))) record(`val_${name}`, v);

@@ -220,6 +220,7 @@ test('models that update themselves plug in through trainStep', async () => {
   const trainer = new Trainer(model, { rng: seed(7), batchSize: 4 });
   const h = await trainer.fit({ x }, { epochs: 2, progress: false });
   assert.equal(calls, 6);
+  assert.equal(h['lr'], undefined, 'no optimiser rate is recorded for a self-updating model');
   assert.equal(v.dataSync()[0], 6);
   // Epoch means weighted by batch size: epoch 1 sees 1,2,3 with sizes 4,4,2 -> (4+8+6)/10.
   assert.ok(Math.abs(h['value']![0]! - 1.8) < 1e-6);
