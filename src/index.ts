@@ -1,0 +1,21 @@
+/**
+ * genlab-ts: a study kit for Bayesian and generative deep learning.
+ *
+ * The public API by topic. Foundation pieces are exported flat (seeding, backend, data, training,
+ * plotting, notebook helpers); each lecture's models live in their own namespace:
+ * `bnn`, `vae`, `flows`, `rbm`, `diffusion`.
+ */
+export * from './runtime';
+export * from './train';
+export * from './data';
+export * from './plot';
+export * from './notebook';
+
+export * as nn from './nn';
+export * as math from './math';
+
+export * as bnn from './models/bayesian';
+export * as vae from './models/vae';
+export * as flows from './models/flows';
+export * as rbm from './models/rbm';
+export * as diffusion from './models/diffusion';

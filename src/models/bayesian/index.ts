@@ -1,0 +1,27 @@
+/**
+ * Bayesian neural networks by variational inference (the `bnn` namespace).
+ *
+ * - `VariationalDense`: mean-field Gaussian weights, reparameterised sampling, KL to the prior.
+ * - `Dense`: a deterministic layer on the same [S, B, in] layout, with an optional Gaussian prior (MAP / L2).
+ * - `GaussianPrior`, `ScaleMixturePrior`: priors p(w).
+ * - `BayesianMLP`: layers each 'bayes' or 'dense', a gaussian / mse / categorical head, the ELBO loss.
+ * - predictive summaries: mean, total / aleatoric / epistemic std, intervals, calibration, entropy and
+ *   mutual information.
+ */
+export { VariationalDense, type VariationalDenseConfig, type VariationalForward, type GaussianPosterior, type KlMode } from './variational-dense';
+export { Dense, type DenseConfig } from './dense';
+export { GaussianPrior, ScaleMixturePrior, splitPrior, type Prior, type LayerPrior, type GaussianPriorConfig, type ScaleMixturePriorConfig } from './priors';
+export { Head, type HeadKind, type HeadConfig } from './heads';
+export { BayesianMLP, type BayesianMLPConfig, type LayerKind, type Activation, type PredictOptions, type RegressionEvaluation } from './mlp';
+export {
+  regressionPredictive,
+  classificationPredictive,
+  mixtureNll,
+  predictiveInterval,
+  intervalCoverage,
+  calibrationCurve,
+  rmse,
+  type RegressionPredictive,
+  type ClassPredictive,
+} from './predictive';
+export { softplus, inverseSoftplus, normalQuantile, gaussianLogProb } from './math';
