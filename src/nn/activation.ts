@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 /** Element-wise nonlinearities the networks know by name. */
-export type Activation = 'linear' | 'relu' | 'leakyRelu' | 'elu' | 'tanh' | 'sigmoid' | 'softplus';
+export type Activation = 'linear' | 'relu' | 'leakyRelu' | 'elu' | 'tanh' | 'sigmoid' | 'softplus' | 'silu';
 
-export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'leakyRelu', 'elu', 'tanh', 'sigmoid', 'softplus'];
+export const ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'leakyRelu', 'elu', 'tanh', 'sigmoid', 'softplus', 'silu'];
 
 /** ReLU-like activations (zero or near-zero for x < 0): He initialisation keeps their variance. */
 export function isReluLike(act: Activation): boolean {
@@ -34,6 +34,9 @@ export function activate(x: tf.Tensor, act: Activation, leakyReluAlpha = 0.2): t
       return tf.sigmoid(x);
     case 'softplus':
       return tf.softplus(x);
+    case 'silu':
+      // SiLU / swish, x sigma(x) (Elfwing et al., 2018; Ramachandran et al., 2017), as in DDPM's networks.
+      return tf.mul(x, tf.sigmoid(x));
     default:
       throw new Error(`Unknown activation "${String(act)}"; use one of ${ACTIVATIONS.join(', ')}`);
   }

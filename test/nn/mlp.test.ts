@@ -20,6 +20,7 @@ test('activations match their closed forms, leaky ReLU with the slope asked for'
     tanh: Math.tanh,
     sigmoid: (v) => 1 / (1 + Math.exp(-v)),
     softplus: (v) => Math.log1p(Math.exp(v)),
+    silu: (v) => v / (1 + Math.exp(-v)),
   };
   for (const a of ACTIVATIONS) close(activate(x, a).dataSync(), xs.map(ref[a]!), 1e-6, a);
   close(activate(x, 'leakyRelu', 0.01).dataSync(), xs.map((v) => (v > 0 ? v : 0.01 * v)), 1e-7, 'leakyRelu(0.01)');

@@ -4,8 +4,9 @@
  * two moments.
  */
 import * as tf from '@tensorflow/tfjs';
+import { cholesky } from '../../math';
 import type { Rng } from '../../runtime/rng';
-import { cholesky, meanAndCovariance } from './linalg';
+import { meanAndCovariance } from './linalg';
 
 export interface GaussianFit {
   mean: number[];

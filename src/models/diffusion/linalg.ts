@@ -1,7 +1,7 @@
 /**
  * Small dense linear algebra on plain arrays (D x D with D the data dimension, so a handful): the
- * sample covariance, a Cholesky factor and a triangular inverse, for the KDE's kernel and the Gaussian
- * floor. Float64 throughout.
+ * sample covariance and a triangular inverse, for the KDE's kernel and the Gaussian floor (the Cholesky
+ * factor comes from src/math). Float64 throughout.
  */
 
 /** Column means and the (n - 1)-normalised sample covariance of row-major data [n, d]. */
@@ -24,25 +24,6 @@ export function meanAndCovariance(values: ArrayLike<number>, n: number, d: numbe
     }
   }
   return { mean, cov };
-}
-
-/** Lower-triangular L with L L^T = A (A symmetric positive definite). */
-export function cholesky(A: number[][]): number[][] {
-  const d = A.length;
-  const L = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = A[i]![j]!;
-      for (let k = 0; k < j; k++) s -= L[i]![k]! * L[j]![k]!;
-      if (i === j) {
-        if (!(s > 0)) throw new Error('cholesky: the matrix is not positive definite (are the points collinear or repeated?)');
-        L[i]![i] = Math.sqrt(s);
-      } else {
-        L[i]![j] = s / L[j]![j]!;
-      }
-    }
-  }
-  return L;
 }
 
 /** Inverse of a lower-triangular matrix (forward substitution, column by column). */

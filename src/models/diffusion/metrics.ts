@@ -11,7 +11,8 @@
  *   pooled points) times `bandwidthScale`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { cholesky, invertLower, meanAndCovariance } from './linalg';
+import { cholesky } from '../../math';
+import { invertLower, meanAndCovariance } from './linalg';
 
 export interface KdeOptions {
   /**

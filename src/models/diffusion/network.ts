@@ -11,6 +11,7 @@
  * Raw `tf.variable`s (unnamed) rather than tf.layers, so re-running a notebook cell does not clash.
  */
 import * as tf from '@tensorflow/tfjs';
+import { type Activation as NetActivation, activate, initialWeights, ownedVariable } from '../../nn';
 import type { Rng } from '../../runtime/rng';
 import { timeEmbedding } from './embedding';
 import type { Step } from './steps';
@@ -21,7 +22,8 @@ export interface NoisePredictor {
   predict(z: tf.Tensor, t: Step): tf.Tensor;
 }
 
-export type Activation = 'silu' | 'relu' | 'tanh';
+/** The hidden nonlinearities NoiseMLP accepts (a subset of src/nn's named activations). */
+export type Activation = Extract<NetActivation, 'silu' | 'relu' | 'tanh'>;
 
 export interface NoiseMLPConfig {
   /** Data dimension D (input and output width). */
@@ -48,13 +50,6 @@ interface Layer {
   b: tf.Variable;
   /** Projection of the time embedding into this layer (hidden layers only). */
   E: tf.Variable | null;
-}
-
-/** A trainable variable holding `init`; the initial tensor is freed (tf.variable keeps its own handle). */
-function variableFrom(init: tf.Tensor): tf.Variable {
-  const v = tf.variable(init);
-  init.dispose();
-  return v;
 }
 
 export class NoiseMLP implements NoisePredictor {
@@ -91,13 +86,13 @@ export class NoiseMLP implements NoisePredictor {
       // output layer starts at zero, so the untrained model predicts eps-hat = 0 and scores exactly D
       // (random outputs would add their own variance, ~D more, which costs many steps in high dimension).
       const W = isHidden
-        ? variableFrom(tf.tidy(() => tf.mul(rng.randn([fanIn, fanOut]), Math.sqrt(1 / fanIn))))
-        : variableFrom(tf.zeros([fanIn, fanOut]));
-      const b = variableFrom(tf.zeros([fanOut]));
-      const E = isHidden ? variableFrom(tf.tidy(() => tf.mul(rng.randn([this.embedDim, fanOut]), Math.sqrt(1 / this.embedDim)))) : null;
+        ? ownedVariable(initialWeights('lecunNormal', fanIn, fanOut, rng, this.activation))
+        : ownedVariable(tf.zeros([fanIn, fanOut]));
+      const b = ownedVariable(tf.zeros([fanOut]));
+      const E = isHidden ? ownedVariable(initialWeights('lecunNormal', this.embedDim, fanOut, rng, 'linear')) : null;
       this.layers.push({ W, b, E });
     }
-    this.skip = this.linearSkip ? { U: variableFrom(tf.zeros([this.embedDim, this.dim])), c: variableFrom(tf.zeros([this.dim])) } : null;
+    this.skip = this.linearSkip ? { U: ownedVariable(tf.zeros([this.embedDim, this.dim])), c: ownedVariable(tf.zeros([this.dim])) } : null;
   }
 
   /** eps-hat for a batch z of shape [n, dim] at step t (one number or an int32 tensor [n]). */
@@ -114,7 +109,7 @@ export class NoiseMLP implements NoisePredictor {
       this.layers.forEach((layer, l) => {
         let pre = tf.add(tf.matMul(h as tf.Tensor2D, layer.W as tf.Tensor2D), layer.b);
         if (layer.E !== null) pre = tf.add(pre, tf.matMul(emb, layer.E as tf.Tensor2D));
-        h = l + 1 < this.layers.length ? this.act(pre) : pre;
+        h = l + 1 < this.layers.length ? activate(pre, this.activation) : pre;
       });
       if (this.skip !== null) h = tf.add(h, tf.mul(z, tf.add(tf.matMul(emb, this.skip.U as tf.Tensor2D), this.skip.c)));
       return h;
@@ -133,16 +128,5 @@ export class NoiseMLP implements NoisePredictor {
 
   dispose(): void {
     for (const v of this.variables()) if (!v.isDisposed) v.dispose();
-  }
-
-  private act(x: tf.Tensor): tf.Tensor {
-    switch (this.activation) {
-      case 'relu':
-        return tf.relu(x);
-      case 'tanh':
-        return tf.tanh(x);
-      default:
-        return tf.mul(x, tf.sigmoid(x));
-    }
   }
 }

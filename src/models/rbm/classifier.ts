@@ -11,10 +11,10 @@
  * random (Glorot normal), the baseline that pretraining is compared against.
  */
 import * as tf from '@tensorflow/tfjs';
+import { initialWeights, ownedVariable } from '../../nn';
 import type { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, Trainable } from '../../train/types';
 import type { DBN } from './dbn';
-import { makeVariable } from './variable';
 
 export interface MLPClassifierConfig {
   /** Input width followed by the hidden widths, e.g. [784, 256, 256]; [784] is logistic regression. */
@@ -32,10 +32,6 @@ interface Layer {
   c: tf.Variable<tf.Rank.R1>;
 }
 
-function glorot(rng: Rng, fanIn: number, fanOut: number): tf.Tensor2D {
-  return tf.tidy(() => tf.mul(rng.randn([fanIn, fanOut]), Math.sqrt(2 / (fanIn + fanOut))) as tf.Tensor2D);
-}
-
 export class MLPClassifier implements Trainable {
   readonly config: Required<MLPClassifierConfig>;
   private hidden: Layer[] = [];
@@ -51,13 +47,13 @@ export class MLPClassifier implements Trainable {
     if (!Number.isInteger(nClasses) || nClasses < 2) throw new Error(`MLPClassifier: nClasses must be an integer >= 2, got ${nClasses}`);
     for (let l = 1; l < sizes.length; l++) {
       this.hidden.push({
-        W: makeVariable(() => glorot(rng, sizes[l - 1]!, sizes[l]!)),
-        c: makeVariable(() => tf.zeros([sizes[l]!]) as tf.Tensor1D),
+        W: ownedVariable(initialWeights('glorotNormal', sizes[l - 1]!, sizes[l]!, rng, 'sigmoid')),
+        c: ownedVariable(tf.zeros([sizes[l]!]) as tf.Tensor1D),
       });
     }
     this.out = {
-      W: makeVariable(() => glorot(rng, sizes[sizes.length - 1]!, nClasses)),
-      c: makeVariable(() => tf.zeros([nClasses]) as tf.Tensor1D),
+      W: ownedVariable(initialWeights('glorotNormal', sizes[sizes.length - 1]!, nClasses, rng, 'linear')),
+      c: ownedVariable(tf.zeros([nClasses]) as tf.Tensor1D),
     };
   }
 

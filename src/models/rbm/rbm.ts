@@ -18,10 +18,10 @@
  * The learning rate, momentum and weight decay live in the model's config, not in the Trainer's.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ownedVariable } from '../../nn';
 import type { Rng } from '../../runtime/rng';
 import type { LrSchedule } from '../../train/schedules';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
-import { makeVariable } from './variable';
 
 /** Training and size settings shared by every RBM. */
 export interface RBMConfig {
@@ -128,12 +128,12 @@ export abstract class RBM implements Trainable {
   reset(rng: Rng): void {
     this.freeState();
     const { nVisible: nv, nHidden: nh } = this.config;
-    this.W = makeVariable(() => tf.mul(rng.randn([nv, nh]), this.config.initStd) as tf.Tensor2D);
-    this.b = makeVariable(() => tf.zeros([nv]) as tf.Tensor1D);
-    this.c = makeVariable(() => tf.zeros([nh]) as tf.Tensor1D);
-    this.vel = [makeVariable(() => tf.zeros([nv, nh]), false), makeVariable(() => tf.zeros([nv]), false), makeVariable(() => tf.zeros([nh]), false)];
+    this.W = ownedVariable(() => tf.mul(rng.randn([nv, nh]), this.config.initStd) as tf.Tensor2D);
+    this.b = ownedVariable(() => tf.zeros([nv]) as tf.Tensor1D);
+    this.c = ownedVariable(() => tf.zeros([nh]) as tf.Tensor1D);
+    this.vel = [ownedVariable(() => tf.zeros([nv, nh]), false), ownedVariable(() => tf.zeros([nv]), false), ownedVariable(() => tf.zeros([nh]), false)];
     if (this.config.persistent) {
-      this.chains = makeVariable(() => this.initialChains(this.config.nChains, rng), false);
+      this.chains = ownedVariable(() => this.initialChains(this.config.nChains, rng), false);
     }
     this.disposed = false;
   }
