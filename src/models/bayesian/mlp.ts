@@ -16,6 +16,7 @@
  * `prior` = -log p(w) / N (L2).
  */
 import * as tf from '@tensorflow/tfjs';
+import { activate } from '../../nn/activation';
 import { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
 import { Dense } from './dense';
@@ -206,16 +207,7 @@ export class BayesianMLP implements Trainable {
   }
 
   private activate(h: tf.Tensor): tf.Tensor {
-    switch (this.activation) {
-      case 'relu':
-        return tf.relu(h);
-      case 'tanh':
-        return tf.tanh(h);
-      case 'sigmoid':
-        return tf.sigmoid(h);
-      default:
-        throw new Error(`BayesianMLP: unknown activation "${String(this.activation)}"`);
-    }
+    return activate(h, this.activation);
   }
 
   /** -ELBO per example as `{ nll, kl }` (`mse` for an mse head; `prior` when dense layers have one). */
