@@ -7,18 +7,9 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { values } from './values';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/runtime/wasm-kernels';
 
-/** Deterministic pseudo-random numbers (a fixed LCG), the same on both backends. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Run `f` on a backend and return its outputs as plain arrays. */
