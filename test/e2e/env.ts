@@ -54,6 +54,18 @@ function onPath(name: string): string | null {
   return null;
 }
 
+/** Headless Chromium on a closed network: no background connections, no sandbox (root in CI containers). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** Chromium from `$GENLAB_CHROMIUM`, else the usual names on PATH; a reason string when there is none. */
 export function findChromium(): { path: string } | string {
   const fromEnv = process.env[CHROMIUM_ENV];

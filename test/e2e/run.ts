@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import path from 'path';
 import { chromium, type Browser } from 'playwright-core';
 import type { OutputKind } from './checks';
-import { findChromium, findJupyter, type JupyterFound } from './env';
+import { CHROMIUM_ARGS, findChromium, findJupyter, type JupyterFound } from './env';
 import { runNotebookInPage, type NotebookRunReport } from './page';
 import { prepareNotebook } from './prepare';
 import { JupyterServer, ROOT, type Front } from './server';
@@ -23,17 +23,6 @@ import { JupyterServer, ROOT, type Front } from './server';
 const FIXTURE = path.join(ROOT, 'test', 'e2e', 'fixtures', 'e2e-fixture.ipynb');
 /** Artifacts (screenshots, results.json, server logs) and the served copies; `--out` changes it. */
 let OUT = path.join(ROOT, 'build', 'e2e');
-/** Headless Chromium on a closed network: no background connections, no sandbox (root in CI containers). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Seconds for run-all when the profile gives no `timeout`; the browser adds rendering on top of kernel time. */
 const DEFAULT_TIMEOUT_SEC = 600;
 

@@ -8,21 +8,21 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+import { CHROMIUM_ARGS, findChromium } from '../e2e/env';
 
 async function main(): Promise<number> {
   const site = path.resolve(process.argv[2] ?? 'build/html');
   const index = path.join(site, 'index.html');
   if (!existsSync(index)) throw new Error(`${index} not found: run npm run html first`);
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (set CHROMIUM=/path/to/chromium)`);
+  const chrome = findChromium();
+  if (typeof chrome === 'string') throw new Error(chrome);
   const page1 = process.argv[3] ?? readdirSync(site).find((f) => f.endsWith('.html') && f !== 'index.html');
   if (page1 === undefined) throw new Error(`no notebook page in ${site}`);
   const profile = mkdtempSync(path.join(os.tmpdir(), 'genlab-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: chrome.path,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
   const problems: string[] = [];
   try {
