@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { seed, Rng } from '../../src/runtime/rng';
-import { VariationalDense } from '../../src/models/bayesian/variational-dense';
+import { VariationalDense, type VariationalMode } from '../../src/models/bayesian/variational-dense';
 import { GaussianPrior, ScaleMixturePrior } from '../../src/models/bayesian/priors';
 import type { Prior } from '../../src/models/bayesian/priors';
 
@@ -22,19 +22,19 @@ function makeLayer(prior: Prior, klMode: 'auto' | 'monte-carlo'): VariationalDen
 }
 
 /** Loss with a fixed eps (same Rng seed each call), so it is a deterministic function of (mu, rho). */
-function lossOf(layer: VariationalDense, x: tf.Tensor2D, target: tf.Tensor): tf.Scalar {
+function lossOf(layer: VariationalDense, x: tf.Tensor2D, target: tf.Tensor, mode: VariationalMode): tf.Scalar {
   return tf.tidy(() => {
-    const { y, kl } = layer.forward(x, 4, new Rng('fixed-eps'));
+    const { y, kl } = layer.forward(x, 4, new Rng('fixed-eps'), mode);
     return tf.add(tf.mul(0.1, tf.sum(tf.square(tf.sub(y, target)))), kl) as tf.Scalar;
   });
 }
 
-function gradCheck(prior: Prior, klMode: 'auto' | 'monte-carlo'): void {
+function gradCheck(prior: Prior, klMode: 'auto' | 'monte-carlo', mode: VariationalMode = 'sample'): void {
   const layer = makeLayer(prior, klMode);
   const x = tf.tensor2d([[0.5, -1, 2], [1.5, 0.3, -0.7], [-0.2, 0.8, 0.1]]);
   const target = tf.tensor2d([[1, -1], [0.5, 2], [0, 0]]);
   const vars = layer.variables();
-  const { grads } = tf.variableGrads(() => lossOf(layer, x, target), vars);
+  const { grads } = tf.variableGrads(() => lossOf(layer, x, target, mode), vars);
   const h = 1e-2;
   let checked = 0;
   for (const v of vars) {
@@ -45,7 +45,7 @@ function gradCheck(prior: Prior, klMode: 'auto' | 'monte-carlo'): void {
         const w = base.slice();
         w[i] = base[i]! + delta;
         v.assign(tf.tensor(w, v.shape));
-        const l = lossOf(layer, x, target);
+        const l = lossOf(layer, x, target, mode);
         const val = l.dataSync()[0]!;
         l.dispose();
         return val;
@@ -70,6 +70,62 @@ test('gradient of the layer loss w.r.t. mu and rho matches finite differences (c
 test('gradient matches finite differences with a Monte Carlo KL and a scale-mixture prior', async () => {
   await tf.setBackend('cpu');
   gradCheck(new ScaleMixturePrior({ pi: 0.4, sigma1: 1.5, sigma2: 0.3 }), 'monte-carlo');
+});
+
+test('local reparameterisation: the gradient matches finite differences too', async () => {
+  await tf.setBackend('cpu');
+  gradCheck(new GaussianPrior({ mu: 0.2, sigma: 0.7 }), 'auto', 'local');
+});
+
+/** Per-(example, unit) mean and variance over the S draws of y [S, B, units], and the correlation of examples 0 and 1 in unit 0. */
+function moments(y: tf.Tensor3D): { mean: Float32Array; variance: Float32Array; corr01: number } {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(y, 0);
+    const a = tf.squeeze(tf.slice(y, [0, 0, 0], [-1, 1, 1]));
+    const b = tf.squeeze(tf.slice(y, [0, 1, 0], [-1, 1, 1]));
+    const ca = tf.sub(a, tf.mean(a));
+    const cb = tf.sub(b, tf.mean(b));
+    const corr = tf.div(tf.mean(tf.mul(ca, cb)), tf.sqrt(tf.mul(tf.mean(tf.square(ca)), tf.mean(tf.square(cb)))));
+    return { mean: mean.dataSync() as Float32Array, variance: variance.dataSync() as Float32Array, corr01: corr.dataSync()[0]! };
+  });
+}
+
+test('local reparameterisation: each pre-activation has the marginal of weight sampling, examples independent', async () => {
+  await tf.setBackend('cpu');
+  const layer = makeLayer(new GaussianPrior(), 'auto');
+  const x = tf.tensor2d([[0.5, -1, 2], [1.5, 0.3, -0.7]]);
+  const S = 20000;
+  // Exact marginal of y = x.W + b: N(x.mu_W + mu_b, (x^2).sigma_W^2 + sigma_b^2).
+  const post = layer.posterior();
+  const exactMean = tf.tidy(() => tf.add(tf.matMul(x, post.kernelMu), post.biasMu).dataSync());
+  const exactVar = tf.tidy(() => tf.add(tf.matMul(tf.square(x), tf.square(post.kernelSigma)), tf.square(post.biasSigma)).dataSync());
+  // The rank-3 input path (hidden layers) must agree with the shared rank-2 one.
+  const x3 = tf.broadcastTo(x.expandDims(0), [S, 2, 3]);
+  for (const [mode, input] of [['sample', x], ['local', x], ['local', x3]] as const) {
+    const { y } = layer.forward(input, S, seed(`moments-${mode}-${input.rank}`), mode);
+    const m = moments(y);
+    y.dispose();
+    for (let i = 0; i < exactMean.length; i++) {
+      const se = Math.sqrt(exactVar[i]! / S);
+      assert.ok(Math.abs(m.mean[i]! - exactMean[i]!) < 5 * se, `${mode} (rank ${input.rank}) mean [${i}]: ${m.mean[i]} vs exact ${exactMean[i]} (se ${se})`);
+      // The sample variance of S normals has relative standard error sqrt(2 / S) (0.01 here).
+      assert.ok(Math.abs(m.variance[i]! / exactVar[i]! - 1) < 0.05, `${mode} (rank ${input.rank}) variance [${i}]: ${m.variance[i]} vs exact ${exactVar[i]}`);
+    }
+    // One weight draw is shared by a minibatch in 'sample' mode, so examples are correlated; 'local' draws them apart.
+    if (mode === 'sample') assert.ok(Math.abs(m.corr01) > 0.2, `weight sampling should correlate examples, corr ${m.corr01}`);
+    else assert.ok(Math.abs(m.corr01) < 0.03, `local draws should be independent across examples, corr ${m.corr01}`);
+  }
+  tf.dispose([x, x3, post.kernelMu, post.kernelSigma, post.biasMu, post.biasSigma]);
+  layer.dispose();
+});
+
+test('local reparameterisation needs a closed-form KL and says so', async () => {
+  await tf.setBackend('cpu');
+  const layer = makeLayer(new ScaleMixturePrior({ pi: 0.5, sigma1: 1, sigma2: 0.1 }), 'auto');
+  const x = tf.tensor2d([[0.5, -1, 2]]);
+  assert.throws(() => layer.forward(x, 2, seed('lrt-mc'), 'local'), /no closed-form KL.*mode 'local'.*use mode 'sample'/);
+  x.dispose();
+  layer.dispose();
 });
 
 test('closed-form KL agrees with the Monte Carlo estimate E_q[log q - log p]', async () => {

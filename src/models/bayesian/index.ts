@@ -8,7 +8,7 @@
  * - predictive summaries: mean, total / aleatoric / epistemic std, intervals, calibration, entropy and
  *   mutual information.
  */
-export { VariationalDense, type VariationalDenseConfig, type VariationalForward, type GaussianPosterior, type KlMode } from './variational-dense';
+export { VariationalDense, type VariationalDenseConfig, type VariationalForward, type GaussianPosterior, type KlMode, type VariationalMode } from './variational-dense';
 export { Dense, type DenseConfig } from './dense';
 export { GaussianPrior, ScaleMixturePrior, splitPrior, type Prior, type LayerPrior, type GaussianPriorConfig, type ScaleMixturePriorConfig } from './priors';
 export { Head, type HeadKind, type HeadConfig } from './heads';

@@ -23,7 +23,7 @@ import { Dense } from './dense';
 import { Head, type HeadKind } from './heads';
 import { type ClassPredictive, classificationPredictive, intervalCoverage, mixtureNll, type RegressionPredictive, regressionPredictive, rmse } from './predictive';
 import { GaussianPrior, type LayerPrior } from './priors';
-import { type KlMode, VariationalDense } from './variational-dense';
+import { type KlMode, VariationalDense, type VariationalMode } from './variational-dense';
 
 /** A layer's kind: Bayesian (a weight distribution) or deterministic (a point estimate). */
 export type LayerKind = 'bayes' | 'dense';
@@ -61,6 +61,12 @@ export interface BayesianMLPConfig {
   klMode?: KlMode;
   /** Weight samples per training step (the Monte Carlo estimate of the expected log-likelihood). @default 1 */
   trainSamples?: number;
+  /**
+   * Train with the local reparameterisation trick: sample each Bayesian layer's pre-activations per
+   * example instead of one weight draw per minibatch (lower-variance gradients; needs priors with a
+   * closed-form KL). Prediction always samples whole networks. @default false
+   */
+  localReparameterization?: boolean;
   /** beta, the weight of the KL term (1 = the ELBO; < 1 tempers the prior). @default 1 */
   klWeight?: number;
 }
@@ -183,7 +189,7 @@ export class BayesianMLP implements Trainable {
    * S networks at once: raw head outputs [S, B, k], the summed KL of the Bayesian layers and the
    * summed -log prior of the deterministic ones.
    */
-  forward(x: tf.Tensor, samples: number, rng: Rng, mode: 'sample' | 'mean' = 'sample'): { out: tf.Tensor3D; kl: tf.Scalar; penalty: tf.Scalar } {
+  forward(x: tf.Tensor, samples: number, rng: Rng, mode: VariationalMode = 'sample'): { out: tf.Tensor3D; kl: tf.Scalar; penalty: tf.Scalar } {
     return tf.tidy(() => {
       if (x.rank !== 2 || x.shape[1] !== this.config.inputDim) {
         throw new Error(`BayesianMLP: expected inputs [B, ${this.config.inputDim}], got [${x.shape}]`);
@@ -218,7 +224,7 @@ export class BayesianMLP implements Trainable {
       throw new Error(`BayesianMLP.loss: the dataset needs tensors named "x" and "y", got ${Object.keys(batch).join(', ')}`);
     }
     const S = this.isBayesian ? this.trainSamples : 1;
-    const { out, kl, penalty } = this.forward(x, S, ctx.rng);
+    const { out, kl, penalty } = this.forward(x, S, ctx.rng, this.config.localReparameterization === true ? 'local' : 'sample');
     const data = this.head.dataTerm(out, y);
     const terms: LossTerms = { [data.name]: data.value };
     const N = ctx.datasetSize;

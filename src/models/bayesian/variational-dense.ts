@@ -9,6 +9,17 @@
  * are a leading tensor dimension: eps has shape [S, in, out] and the S networks run as one batched
  * matrix product x[S, B, in] @ W[S, in, out], not a JS loop.
  *
+ * Training can instead use the local reparameterisation trick (Kingma, Salimans & Welling, 2015,
+ * "Variational Dropout and the Local Reparameterization Trick"): for a fixed input row h the
+ * pre-activation h.W + b of Gaussian weights is itself Gaussian,
+ *
+ *   N( h.mu_W + mu_b,  (h^2).sigma_W^2 + sigma_b^2 ),
+ *
+ * so mode 'local' samples that directly, with fresh noise per example. Each example's marginal is
+ * exactly the one weight sampling gives, but examples of a minibatch no longer share one weight draw,
+ * which lowers the variance of the gradient; it also replaces the [S, in, out] weight tensor with
+ * [S, B, out] noise. Predictions keep mode 'sample' (one network per draw, shared by all inputs).
+ *
  * The layer also returns its contribution to KL(q(w|lambda) || p(w)): in closed form when the prior
  * has one (Gaussian), else the Monte Carlo estimate (1/S) sum_s [log q(w_s) - log p(w_s)] on the very
  * weights it sampled (Blundell et al., Eq. 2).
@@ -37,6 +48,9 @@ export interface VariationalDenseConfig {
   /** KL in closed form when possible ('auto'), or force one way. @default 'auto' */
   klMode?: KlMode;
 }
+
+/** How a forward pass draws: weights per sample, pre-activations per example (local), or the means. */
+export type VariationalMode = 'sample' | 'local' | 'mean';
 
 /** What a forward pass returns. */
 export interface VariationalForward {
@@ -110,9 +124,11 @@ export class VariationalDense {
 
   /**
    * Run S networks at once. `x` is [B, in] (shared by all samples) or [S, B, in].
-   * `mode: 'sample'` draws weights with eps from `rng`; `'mean'` uses w = mu (S copies).
+   * `mode: 'sample'` draws weights with eps from `rng`; `'local'` draws pre-activations by the local
+   * reparameterisation trick (needs a closed-form KL); `'mean'` uses w = mu (S copies).
    */
-  forward(x: tf.Tensor, samples: number, rng: Rng, mode: 'sample' | 'mean' = 'sample'): VariationalForward {
+  forward(x: tf.Tensor, samples: number, rng: Rng, mode: VariationalMode = 'sample'): VariationalForward {
+    if (mode === 'local') return this.forwardLocal(x, samples, rng);
     return tf.tidy(() => {
       const S = samples;
       const x3 = this.liftInput(x, S);
@@ -120,12 +136,10 @@ export class VariationalDense {
       const sigmaB = softplus(this.biasRho);
       let W: tf.Tensor3D;
       let b: tf.Tensor3D;
-      let epsW: tf.Tensor | null = null;
-      let epsB: tf.Tensor | null = null;
       if (mode === 'sample') {
         // w = mu + sigma * eps (reparameterisation), one eps per sample, weight.
-        epsW = rng.randn([S, this.inputDim, this.units]);
-        epsB = rng.randn([S, 1, this.units]);
+        const epsW = rng.randn([S, this.inputDim, this.units]);
+        const epsB = rng.randn([S, 1, this.units]);
         W = tf.add(this.kernelMu, tf.mul(sigmaW, epsW)) as tf.Tensor3D;
         b = tf.add(this.biasMu, tf.mul(sigmaB, epsB)) as tf.Tensor3D;
       } else {
@@ -133,13 +147,37 @@ export class VariationalDense {
         b = tf.broadcastTo(this.biasMu, [S, 1, this.units]) as tf.Tensor3D;
       }
       const y = tf.add(tf.matMul(x3, W), b) as tf.Tensor3D;
-      const kl = this.klTerm(sigmaW, sigmaB, mode === 'sample' ? { W, b, epsW: epsW!, epsB: epsB! } : null);
+      const kl = this.klTerm(sigmaW, sigmaB, mode === 'sample' ? { W, b } : null);
       return { y, kl };
     });
   }
 
+  /** Mode 'local': y ~ N(x.mu_W + mu_b, x^2.sigma_W^2 + sigma_b^2), one noise draw per sample, example, unit. */
+  private forwardLocal(x: tf.Tensor, samples: number, rng: Rng): VariationalForward {
+    return tf.tidy(() => {
+      const x3 = this.liftInput(x, samples);
+      const sigmaW = softplus(this.kernelRho);
+      const sigmaB = softplus(this.biasRho);
+      const kl = this.klTerm(sigmaW, sigmaB, null, "mode 'local'");
+      // A shared [B, in] input has one mean and variance for all S samples: compute them once.
+      const h = x.rank === 2 ? x : x3;
+      const mean = tf.add(this.matMulRows(h, this.kernelMu), this.biasMu);
+      const variance = tf.add(this.matMulRows(tf.square(h), tf.square(sigmaW)), tf.square(sigmaB));
+      const [S, B] = x3.shape;
+      const y = tf.add(mean, tf.mul(tf.sqrt(variance), rng.randn([S, B, this.units]))) as tf.Tensor3D;
+      return { y, kl };
+    });
+  }
+
+  /** [..., in] @ [in, out] -> [..., out], as one 2-D product (the matrix is shared by every sample). */
+  private matMulRows(h: tf.Tensor, m: tf.Tensor): tf.Tensor {
+    const lead = h.shape.slice(0, -1);
+    const rows = h.reshape([-1, this.inputDim]) as tf.Tensor2D;
+    return tf.reshape(tf.matMul(rows, m as tf.Tensor2D), [...lead, this.units]);
+  }
+
   /** KL(q || p): closed form when the priors allow it (and klMode permits), else Monte Carlo on the samples. */
-  private klTerm(sigmaW: tf.Tensor, sigmaB: tf.Tensor, drawn: { W: tf.Tensor; b: tf.Tensor; epsW: tf.Tensor; epsB: tf.Tensor } | null): tf.Scalar {
+  private klTerm(sigmaW: tf.Tensor, sigmaB: tf.Tensor, drawn: { W: tf.Tensor; b: tf.Tensor } | null, why = "mode 'mean'"): tf.Scalar {
     if (this.klMode !== 'monte-carlo') {
       const kW = this.prior.kernel.klFromGaussian(this.kernelMu, sigmaW);
       const kB = this.prior.bias.klFromGaussian(this.biasMu, sigmaB);
@@ -149,7 +187,8 @@ export class VariationalDense {
       }
     }
     if (drawn === null) {
-      throw new Error("VariationalDense: a Monte Carlo KL needs sampled weights; call forward with mode 'sample'");
+      throw new Error(`VariationalDense: the prior (${this.prior.kernel.name}) has no closed-form KL, and a Monte Carlo KL needs ` +
+        `sampled weights, which ${why} does not draw; use mode 'sample'`);
     }
     // log q(w) = log N(mu + sigma eps | mu, sigma^2) = -log sigma - log(2 pi)/2 - eps^2/2
     const S = drawn.W.shape[0]!;
