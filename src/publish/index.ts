@@ -1,7 +1,7 @@
 /** Publishing tools (issue 10): saved full-run outputs, their verification, the HTML edition, README blocks. */
 export { regenerate, mergeResults, selectNotebooks } from './regenerate';
 export type { RegenerateOptions, PublishOutcome } from './regenerate';
-export { setProvenance, removeProvenance, provenanceText, runRecord, runSeed, PROVENANCE_TAG } from './provenance';
+export { setProvenance, removeProvenance, dropNoOpInjection, provenanceText, runRecord, runSeed, PROVENANCE_TAG } from './provenance';
 export type { RunRecord } from './provenance';
 export { verifySavedOutputs, recheck, CHECKS_TAG } from './saved-outputs';
 export type { SavedOutputsReport, SavedCheck } from './saved-outputs';

@@ -6,10 +6,9 @@
  */
 import { cellSource, cellTags, newCellId } from '../runner/nbformat';
 import type { MarkdownCell, Notebook } from '../runner/nbformat';
-import { declaredParameters, PARAMETERS_TAG } from '../runner/parameters';
+import { declaredParameters, INJECTED_TAG, literalValue, PARAMETERS_TAG, PROVENANCE_TAG, type ParamValue } from '../runner/parameters';
 
-/** Tag of the provenance cell. */
-export const PROVENANCE_TAG = 'genlab-provenance';
+export { PROVENANCE_TAG };
 
 /** What the runner records in `metadata.genlab.run`. */
 export interface RunRecord {
@@ -93,4 +92,28 @@ export function setProvenance(nb: Notebook): Notebook {
 export function removeProvenance(nb: Notebook): Notebook {
   nb.cells = nb.cells.filter((c) => !cellTags(c).includes(PROVENANCE_TAG));
   return nb;
+}
+
+function sameValue(a: ParamValue | undefined, b: unknown): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Remove the runner's `injected-parameters` cell when it changed nothing: every value it set (from
+ * `metadata.genlab.run.params`) equals the literal default of the parameters cell, as for the full
+ * profile, which injects only `profile = "full"`. A reader of the published notebook then sees the
+ * notebook as written. An injection that did change a value stays, since the outputs depend on it.
+ * Mutates `nb`; returns whether a cell was removed.
+ */
+export function dropNoOpInjection(nb: Notebook): boolean {
+  const run = runRecord(nb);
+  const injected = nb.cells.filter((c) => cellTags(c).includes(INJECTED_TAG));
+  if (run === null || injected.length === 0) return false;
+  const params = nb.cells.find((c) => c.cell_type === 'code' && cellTags(c).includes(PARAMETERS_TAG));
+  if (params === undefined) return false;
+  const defaults = new Map(declaredParameters(cellSource(params)).map((d) => [d.name, literalValue(d)]));
+  const noOp = Object.entries(run.params).every(([name, value]) => sameValue(defaults.get(name), value));
+  if (!noOp) return false;
+  nb.cells = nb.cells.filter((c) => !injected.includes(c));
+  return true;
 }

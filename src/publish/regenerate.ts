@@ -16,7 +16,7 @@ import { readNotebook, writeNotebook } from '../runner/nbformat';
 import { runNotebooks } from '../runner/run-notebooks';
 import { formatResultLine } from '../runner/summary';
 import type { ResultsFile } from '../runner/summary';
-import { setProvenance } from './provenance';
+import { dropNoOpInjection, setProvenance } from './provenance';
 import { verifySavedOutputs } from './saved-outputs';
 
 /** Options of `regenerate`. */
@@ -163,7 +163,9 @@ export async function regenerate(options: RegenerateOptions = {}): Promise<{ out
       if (result.status !== 'passed') reason = formatResultLine(result);
       else if (result.output === null) reason = 'the runner wrote no executed notebook';
       if (reason === null && result.output !== null) {
-        const nb = setProvenance(await readNotebook(result.output));
+        const executed = await readNotebook(result.output);
+        dropNoOpInjection(executed);
+        const nb = setProvenance(executed);
         const report = verifySavedOutputs(nb, profile);
         if (report.verdict !== 'ok') reason = `the executed notebook fails the saved-output checks: ${report.problems.join('; ')}`;
         else {

@@ -94,6 +94,11 @@ ParameterError.prototype.name = 'ParameterError';
 
 export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
+/**
+ * Tag of the note `npm run notebooks:publish` puts first in a published notebook. It describes that
+ * run, so the runner drops it from any other run's executed notebook.
+ */
+export const PROVENANCE_TAG = 'genlab-provenance';
 const RESERVED_SETTINGS = { cell_timeout: 'cellTimeout', timeout: 'timeout' } as const;
 
 const DECLARATION = /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*((?:[^=]|=>)+?))?\s*=(?![=>])\s*(.*)$/;
@@ -129,6 +134,22 @@ export function declaredParameters(source: string): DeclaredParameter[] {
     found.push(p);
   });
   return found;
+}
+
+/**
+ * The value a declaration's initializer denotes when it is a JSON-like literal (`0`, `'full'`,
+ * `[2, 8]`, `true`), else undefined (an expression the runner cannot evaluate).
+ */
+export function literalValue(decl: DeclaredParameter): ParamValue | undefined {
+  const text = decl.initializer.replace(/\/\/[^'"`]*$/, '').replace(/;\s*$/, '').trim();
+  const single = /^'((?:[^'\\]|\\.)*)'$/.exec(text);
+  if (single !== null) return single[1]!.replace(/\\(.)/g, '$1');
+  try {
+    const v: unknown = JSON.parse(/^[-+\d_.eE]+$/.test(text) ? text.replace(/_/g, '') : text);
+    return isParamValue(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isParamValue(v: unknown): v is ParamValue {

@@ -24,7 +24,7 @@ import {
   RunOptions,
 } from './options';
 import { OutputCollector } from './outputs';
-import { INJECTED_TAG, PARAMETERS_TAG, ParameterError, injectParameters, planParameters, removeInjectedCells } from './parameters';
+import { INJECTED_TAG, PARAMETERS_TAG, PROVENANCE_TAG, ParameterError, injectParameters, planParameters, removeInjectedCells } from './parameters';
 import { queryTensorflow } from './probe';
 
 /** Tags with the same meaning as in nbclient. */
@@ -121,6 +121,8 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
     else if (referenceName !== null) reference = await readNotebook(referenceName);
     kernelLanguage = notebookLanguage(nb, file, options);
     removeInjectedCells(nb);
+    // A published notebook's provenance note describes the published run, not this one.
+    nb.cells = nb.cells.filter((c) => !cellTags(c).includes(PROVENANCE_TAG));
     plan = planParameters(nb, file, { profile: options.profile, params: options.params });
   } catch (e) {
     if (e instanceof NotebookError) {

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { cellSource, cellTags, readNotebook, serializeNotebook } from '../../src/runner/nbformat';
+import { cellSource, cellTags, readNotebook, serializeNotebook, type Notebook } from '../../src/runner/nbformat';
 import type { NotebookResult, RunOptions, RunSummary } from '../../src/runner/options';
 import type { ResultsFile } from '../../src/runner/summary';
-import { PROVENANCE_TAG, provenanceText, runSeed, setProvenance } from '../../src/publish/provenance';
+import { dropNoOpInjection, PROVENANCE_TAG, provenanceText, runSeed, setProvenance } from '../../src/publish/provenance';
 import { mergeResults, regenerate, selectNotebooks } from '../../src/publish/regenerate';
 import { fixture, FIXTURES, tmpDir } from './helpers';
 
@@ -31,6 +31,25 @@ describe('provenance note', () => {
     assert.equal(notes.length, 1);
     assert.ok(cellTags(nb.cells[0]!).includes(PROVENANCE_TAG));
     assert.equal(nb.cells.length, fixture('saved-ok.ipynb').cells.length + 1);
+  });
+  it('drops an injected-parameters cell that only restated the defaults, and keeps one that changed a value', () => {
+    const withInjection = (params: Record<string, unknown>): Notebook => {
+      const nb = fixture('saved-ok.ipynb');
+      (nb.metadata.genlab as { run: { params: Record<string, unknown> } }).run.params = params;
+      const at = nb.cells.findIndex((c) => cellTags(c).includes('parameters')) + 1;
+      nb.cells.splice(at, 0, { cell_type: 'code', metadata: { tags: ['injected-parameters'] }, source: '// injected', outputs: [], execution_count: 2 });
+      return nb;
+    };
+    const full = withInjection({ profile: 'full' });
+    const n = full.cells.length;
+    assert.equal(dropNoOpInjection(full), true);
+    assert.equal(full.cells.length, n - 1);
+    assert.ok(!full.cells.some((c) => cellTags(c).includes('injected-parameters')));
+    for (const params of [{ profile: 'quick' }, { profile: 'full', SEED: 4 }, { profile: 'full', UNDECLARED: 1 }]) {
+      const nb = withInjection(params);
+      assert.equal(dropNoOpInjection(nb), false, JSON.stringify(params));
+      assert.equal(nb.cells.length, n);
+    }
   });
   it('refuses a notebook without a saved run', () => {
     assert.throws(() => provenanceText(fixture('unexecuted.ipynb')), /no metadata\.genlab\.run/);

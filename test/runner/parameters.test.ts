@@ -5,6 +5,7 @@ import {
   declaredParameters,
   injectParameters,
   INJECTED_TAG,
+  literalValue,
   ParameterError,
   parseParamArg,
   parseParamValue,
@@ -54,6 +55,19 @@ describe('parameters', () => {
     assert.equal(by.get('hidden')?.type, 'number[]');
     assert.equal(by.get('hidden')?.literalType, undefined);
     assert.equal(by.get('act')?.type, '(x: number) => number');
+  });
+
+  it('evaluates literal defaults and nothing else', () => {
+    const value = (init: string): unknown => literalValue({ name: 'x', initializer: init, line: 1 });
+    assert.equal(value("'full';"), 'full');
+    assert.equal(value('"a_b"; // a comment'), 'a_b');
+    assert.equal(value("'it\\'s'"), "it's");
+    assert.equal(value('1_000;'), 1000);
+    assert.equal(value('5e-3;   // peak learning rate'), 0.005);
+    assert.deepEqual(value('[2, 8, 16];'), [2, 8, 16]);
+    assert.equal(value('false'), false);
+    assert.equal(value('Math.PI;'), undefined);
+    assert.equal(value('[HIDDEN, HIDDEN];'), undefined);
   });
 
   it('reads --param values as JSON, else as strings', () => {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHECK_MIME } from '../../src/notebook/check';
@@ -105,9 +105,15 @@ describe('parameters and profiles', () => {
   let quick: NotebookResult;
   let tiny: NotebookResult;
   before(async () => {
+    // The tiny run starts from a "published" copy: its provenance note must not survive into this run.
+    const published = readJson<Notebook>(fixture('params.ipynb'));
+    published.cells.unshift({ cell_type: 'markdown', metadata: { tags: ['genlab-provenance'] }, source: '> **Saved outputs.** Executed by genlab-run on 2026-01-01.' });
+    const publishedFile = path.join(tmp.dir, 'published', 'params.ipynb');
+    mkdirSync(path.dirname(publishedFile), { recursive: true });
+    writeFileSync(publishedFile, JSON.stringify(published));
     [quick, tiny] = await Promise.all([
       runNotebook(fixture('params.ipynb'), { profile: 'quick', params: { epochs: '3' }, outDir: path.join(tmp.dir, 'q') }),
-      runNotebook(fixture('params.ipynb'), { profile: 'tiny', params: { verbose: true, extra: '{"b": [1]}' }, outDir: path.join(tmp.dir, 't') }),
+      runNotebook(publishedFile, { profile: 'tiny', params: { verbose: true, extra: '{"b": [1]}' }, outDir: path.join(tmp.dir, 't') }),
     ]);
   });
 
@@ -132,9 +138,10 @@ describe('parameters and profiles', () => {
     assert.deepEqual((nb.metadata.genlab as { run: { params: unknown } }).run.params, { profile: 'quick', epochs: 3, hidden: [8] });
   });
 
-  it('types values: strings, booleans and JSON', () => {
+  it('types values: strings, booleans and JSON; drops a published notebook\'s provenance note', () => {
     assert.equal(tiny.status, 'passed', JSON.stringify(tiny.failure ?? tiny.error));
     const nb = readJson<Notebook>(path.join(tmp.dir, 't', 'params.ipynb'));
+    assert.equal(nb.cells.filter((c) => (c.metadata.tags ?? []).includes('genlab-provenance')).length, 0);
     assert.deepEqual(JSON.parse(text((nb.cells[3] as CodeCell).outputs[0])), {
       profile: 'tiny',
       epochs: 1,
