@@ -3,8 +3,10 @@
  * and an index with a table of contents built from the notebooks' markdown headings. plotly.js is
  * copied once into the site and loaded by every page with one `<script src>`; each figure is drawn
  * from its saved `application/vnd.plotly.v1+json` JSON (the notebooks' own inlined plotly loader is
- * dropped, so a page stays small). Check records become a pass/fail line. Nothing is fetched from the
- * network: external links in markdown stay links, never loaded resources.
+ * dropped, so a page stays small). Equations are typeset with KaTeX while the site is built (math.ts);
+ * its stylesheet and fonts are copied into `katex/` and linked by every page. Check records become a
+ * pass/fail line. Nothing is fetched from the network: external links in markdown stay links, never
+ * loaded resources.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
 import path from 'path';
@@ -14,7 +16,8 @@ import { cellSource, cellTags, joinText, readNotebook } from '../runner/nbformat
 import type { MimeData, Notebook, NotebookOutput } from '../runner/nbformat';
 import { INJECTED_TAG } from '../runner/parameters';
 import { basicMarkdown, MarkdownRenderer, Slugger } from './markdown';
-import type { BasicMarkdownOptions } from './markdown';
+import type { BasicMarkdownOptions, MathRenderer } from './markdown';
+import { copyKatexAssets, KATEX_CSS, katexMath } from './math';
 import { runRecord } from './provenance';
 import { recheck } from './saved-outputs';
 
@@ -41,6 +44,8 @@ export interface NotebookPage {
   html: string;
   /** Plotly figures drawn on the page. */
   figures: number;
+  /** Equations KaTeX could not parse (shown as their source, in red). */
+  mathErrors: number;
 }
 
 /** Makes a markdown renderer for one page (it must report headings through `onHeading`). */
@@ -53,8 +58,10 @@ export interface HtmlEditionOptions {
   outDir?: string;
   /** plotly.js file to copy. @default plotly.js-dist-min's plotly.min.js, resolved from node_modules */
   plotlyFile?: string;
-  /** Markdown renderer (the seam for marked/katex). @default basicMarkdown */
+  /** Markdown renderer (the seam for e.g. marked). @default basicMarkdown */
   markdown?: MarkdownFactory;
+  /** Math renderer handed to the markdown renderer; `plainMath` shows the TeX source. @default katexMath */
+  math?: MathRenderer;
   /** Site title. @default 'genlab-ts notebooks' */
   title?: string;
 }
@@ -80,6 +87,7 @@ img{max-width:100%}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem}
 blockquote{border-left:4px solid #c8d3e6;margin:.5rem 0;padding:.1rem 1rem;background:#f7f9fc}
 .math{font-family:'Latin Modern Math','STIX Two Math',serif}
+.katex-display{overflow-x:auto;overflow-y:hidden}
 `;
 
 /** Draws every figure of the page from its JSON once plotly.js (loaded before it) is there. */
@@ -159,9 +167,13 @@ class PageWriter {
 }
 
 /** Render one executed notebook as a page. `name` is its file name without `.ipynb`. */
-export function renderNotebookPage(nb: Notebook, name: string, options: Pick<HtmlEditionOptions, 'markdown' | 'title'> = {}): NotebookPage {
+export function renderNotebookPage(nb: Notebook, name: string, options: Pick<HtmlEditionOptions, 'markdown' | 'math' | 'title'> = {}): NotebookPage {
   const toc: TocEntry[] = [];
-  const md = (options.markdown ?? basicMarkdown)({ slugger: new Slugger(), onHeading: (level, text, id) => toc.push({ level, text, id }) });
+  const md = (options.markdown ?? basicMarkdown)({
+    math: options.math ?? katexMath,
+    slugger: new Slugger(),
+    onHeading: (level, text, id) => toc.push({ level, text, id }),
+  });
   const file = `${name}.html`;
   const writer = new PageWriter(name.replace(/[^\w-]/g, '_'), md);
   const body: string[] = [];
@@ -187,6 +199,7 @@ export function renderNotebookPage(nb: Notebook, name: string, options: Pick<Htm
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(stripTags(title))} - ${escapeHtml(options.title ?? 'genlab-ts notebooks')}</title>
+<link rel="stylesheet" href="${KATEX_CSS}">
 <style>${STYLE}</style></head>
 <body><nav class="site"><a href="index.html">${escapeHtml(options.title ?? 'genlab-ts notebooks')}</a> / ${escapeHtml(name)}.ipynb <span class="prompt">(${escapeHtml(runLine)})</span></nav>
 <main>
@@ -197,7 +210,8 @@ ${body.join('\n')}
 ${DRAW_SCRIPT}
 </body></html>
 `;
-  return { file, title, toc, html, figures: writer.figures };
+  const mathErrors = (body.join('\n').match(/class="katex-error"/g) ?? []).length;
+  return { file, title, toc, html, figures: writer.figures, mathErrors };
 }
 
 function stripTags(s: string): string {
@@ -232,7 +246,7 @@ export function renderIndex(pages: readonly NotebookPage[], title = 'genlab-ts n
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body><main><h1>${escapeHtml(title)}</h1>
-<p>Executed notebooks with their saved outputs. Opens offline: plotly.js is in this folder.</p>
+<p>Executed notebooks with their saved outputs. Opens offline: plotly.js and KaTeX (equations) are in this folder.</p>
 <nav class="toc index"><ul>
 ${items}
 </ul></nav></main></body></html>
@@ -256,6 +270,7 @@ export async function buildHtmlEdition(options: HtmlEditionOptions = {}): Promis
   if (files.length === 0) throw new Error(`html: no .ipynb files in ${inDir}.`);
   mkdirSync(outDir, { recursive: true });
   copyFileSync(plotly, path.join(outDir, PLOTLY_FILE));
+  copyKatexAssets(outDir);
   const pages: NotebookPage[] = [];
   for (const f of files) {
     const nb = await readNotebook(path.join(inDir, f));

@@ -9,6 +9,7 @@ export { buildHtmlEdition, renderNotebookPage, renderIndex, defaultPlotlyFile, P
 export type { HtmlEditionOptions, NotebookPage, TocEntry, MarkdownFactory } from './html-edition';
 export { basicMarkdown, plainMath, slugify, Slugger, markdownHeadings } from './markdown';
 export type { MarkdownRenderer, MathRenderer, BasicMarkdownOptions } from './markdown';
+export { katexMath, copyKatexAssets, KATEX_CSS } from './math';
 export { resultsTable, parseResultsFile, formatNumber } from './results-table';
 export type { ResultsTableOptions } from './results-table';
 export { REFERENCE_FIGURES } from './references';

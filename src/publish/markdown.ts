@@ -2,11 +2,12 @@
  * A small markdown renderer for the HTML edition: what the lecture notebooks use (headings,
  * paragraphs, emphasis, inline code, fenced code, lists, block quotes, tables, links, rules) and TeX
  * math kept intact for a math renderer. No markdown package is installed; `MarkdownRenderer` is the
- * seam where one (e.g. `marked`, with `katex` for math) plugs in.
+ * seam where one (e.g. `marked`) plugs in.
  *
  * Math: `$...$` and `$$...$$` are cut out before any markdown rule runs (so `_` and `*` inside TeX are
- * not emphasis), then put back by a `MathRenderer`: the default shows the TeX source, escaped, in
- * `<span class="math inline">` / `<div class="math display">`; a KaTeX-backed one would render it.
+ * not emphasis), then put back by a `MathRenderer`: `plainMath` (the default here) shows the TeX
+ * source, escaped, in `<span class="math inline">` / `<div class="math display">`; `katexMath`
+ * (math.ts, the HTML edition's default) typesets it.
  */
 import { escapeHtml } from '../plot/html';
 
@@ -15,9 +16,10 @@ export interface MarkdownRenderer {
   render(markdown: string): string;
 }
 
-/** Math to HTML; the default keeps the TeX source, escaped. */
+/** Math to HTML: `tex` without its `$` delimiters; `display` for `$$...$$` and `\[...\]`. */
 export type MathRenderer = (tex: string, display: boolean) => string;
 
+/** Keeps the TeX source, escaped (for a client-side renderer, or to read the source). */
 export const plainMath: MathRenderer = (tex, display) =>
   display ? `<div class="math display">${escapeHtml(tex)}</div>` : `<span class="math inline">${escapeHtml(tex)}</span>`;
 
@@ -90,7 +92,7 @@ function splitRow(line: string): string[] {
 
 /** Options of the built-in renderer. */
 export interface BasicMarkdownOptions {
-  /** Math to HTML. @default plainMath (TeX source kept for a client-side renderer) */
+  /** Math to HTML (`katexMath` from math.ts typesets it). @default plainMath (TeX source kept) */
   math?: MathRenderer;
   /** Ids for headings (share one per page so ids stay unique). @default a fresh Slugger per call */
   slugger?: Slugger;

@@ -2,13 +2,41 @@
  * By-hand check of the HTML edition in a real browser (not part of `npm test`: it needs Chromium).
  *   node --import tsx test/publish/browser-check.ts [build/html] [page.html]
  * Opens the index and one notebook page offline (every non-file request is blocked and reported),
- * and confirms that plotly drew an SVG for the page's figures. Exit 0 when all is well.
+ * and confirms that plotly drew an SVG for the page's figures and that the page's equations are
+ * typeset: KaTeX's stylesheet applied (the MathML copy hidden), its fonts loaded from `katex/fonts`,
+ * and a `.katex` element with a non-zero size. Exit 0 when all is well.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../e2e/env';
+
+/** Equations typeset by KaTeX: stylesheet applied, fonts loaded, boxes with a size. */
+async function checkMath(page: Page, name: string, problems: string[]): Promise<void> {
+  const n = await page.locator('.katex').count();
+  if (n === 0) {
+    problems.push(`${name} has no KaTeX equation to check; pass a page with equations`);
+    return;
+  }
+  const box = await page.locator('.katex').first().boundingBox();
+  // Without katex.min.css the MathML copy of each equation would show beside the HTML one; with it,
+  // that copy is clipped to a 1x1 px box.
+  const mathml = await page.locator('.katex .katex-mathml').first().boundingBox();
+  const mathmlHidden = mathml !== null && mathml.width <= 1 && mathml.height <= 1;
+  const fonts = await page.evaluate(async () => {
+    // The test tsconfig has no DOM lib: the one member used, typed by hand.
+    const set = (globalThis as unknown as { document: { fonts: Iterable<{ family: string; status: string }> & { ready: Promise<unknown> } } })
+      .document.fonts;
+    await set.ready;
+    return [...set].filter((f) => f.family.includes('KaTeX') && f.status === 'loaded').length;
+  });
+  console.log(`${name}: ${n} equations, first ${box === null ? 'not laid out' : `${Math.round(box.width)}x${Math.round(box.height)} px`}, ${fonts} KaTeX fonts loaded`);
+  if (box === null || box.width === 0 || box.height === 0) problems.push(`${name}: the first .katex element has no size`);
+  if (!mathmlHidden) problems.push(`${name}: KaTeX stylesheet not applied (katex/katex.min.css missing beside the page?)`);
+  if (fonts === 0) problems.push(`${name}: no KaTeX font loaded (katex/fonts/*.woff2 missing?)`);
+}
 
 async function main(): Promise<number> {
   const site = path.resolve(process.argv[2] ?? 'build/html');
@@ -46,13 +74,14 @@ async function main(): Promise<number> {
     console.log(`${page1}: ${drawn}/${divs} plotly figures drawn as SVG`);
     if (divs === 0) problems.push(`${page1} has no plotly figure to check; pass a page with figures`);
     else if (drawn < divs) problems.push(`${page1}: only ${drawn} of ${divs} figures drawn`);
+    await checkMath(page, page1, problems);
     if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: false });
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });
   }
   for (const p of problems) console.error(`PROBLEM ${p}`);
-  console.log(problems.length === 0 ? 'ok: offline, figures drawn' : `${problems.length} problem(s)`);
+  console.log(problems.length === 0 ? 'ok: offline, figures drawn, equations typeset' : `${problems.length} problem(s)`);
   return problems.length === 0 ? 0 : 1;
 }
 

@@ -1,16 +1,26 @@
 /**
  * The HTML edition of a small fixture: table-of-contents anchors that resolve, one plotly div per
  * figure drawn from its JSON, one `<script src>` (plotly.js, copied once into the site), the
- * notebook's own inlined plotly loader dropped, checks as pass/fail lines, and no external URL.
- * The in-browser check (plotly draws SVG) is by hand: test/publish/browser-check.ts.
+ * notebook's own inlined plotly loader dropped, checks as pass/fail lines, equations typeset by
+ * KaTeX with its stylesheet and fonts copied beside the pages, and no external URL.
+ * The in-browser check (plotly draws SVG, KaTeX's fonts load) is by hand: test/publish/browser-check.ts.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { buildHtmlEdition, PLOTLY_FILE } from '../../src/publish/html-edition';
-import { basicMarkdown } from '../../src/publish/markdown';
-import { FIXTURES, tmpDir } from './helpers';
+import { buildHtmlEdition, PLOTLY_FILE, renderNotebookPage } from '../../src/publish/html-edition';
+import { basicMarkdown, plainMath } from '../../src/publish/markdown';
+import { katexMath } from '../../src/publish/math';
+import { fixture, FIXTURES, tmpDir } from './helpers';
+
+/** The TeX that KaTeX keeps in the MathML annotation of each equation, in order (HTML-escaped). */
+function annotations(html: string): string[] {
+  return [...html.matchAll(/<annotation encoding="application\/x-tex">([^<]*)<\/annotation>/g)].map((m) => m[1] as string);
+}
+
+/** MathML's namespace name is an identifier in the markup, never fetched. */
+const MATHML_NS = 'xmlns="http://www.w3.org/1998/Math/MathML"';
 
 async function site() {
   const inDir = tmpDir('html-in');
@@ -53,13 +63,48 @@ describe('HTML edition', () => {
 
   it('has no external URL and renders images, streams, markdown and math', async () => {
     const { read } = await site();
-    for (const f of ['index.html', 'tiny.html', 'wrong.html']) assert.doesNotMatch(read(f), /(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i, f);
+    for (const f of ['index.html', 'tiny.html', 'wrong.html', 'katex/katex.min.css']) {
+      assert.doesNotMatch(read(f).replaceAll(MATHML_NS, ''), /(https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/i, f);
+    }
     const page = read('tiny.html');
     assert.match(page, /<img alt="figure" src="data:image\/png;base64,iVBORw0KGgo=">/);
     assert.match(page, /<pre class="stdout">backend wasm\n<\/pre>/);
     assert.match(page, /<em>emphasis<\/em>, <code>code<\/code>/);
+    // Typeset by KaTeX (the default), one inline and one display equation, the TeX kept in MathML.
+    assert.equal((page.match(/<span class="katex">/g) ?? []).length, 2);
+    assert.equal((page.match(/<span class="katex-display">/g) ?? []).length, 1);
+    assert.deepEqual(annotations(page), ['\\alpha_t = \\prod_s (1-\\beta_s)', 'L = \\mathbb E\\,\\|x - \\hat x\\|^2']);
+    assert.doesNotMatch(page, /class="math (inline|display)"|katex-error/);
+  });
+
+  it("copies KaTeX's stylesheet and woff2 fonts beside the pages, and every page links the stylesheet", async () => {
+    const { read, outDir, pages } = await site();
+    const css = read('katex/katex.min.css');
+    assert.match(css, /\.katex\{/);
+    const fonts = readdirSync(path.join(outDir, 'katex', 'fonts'));
+    assert.ok(fonts.length > 0 && fonts.every((f) => f.endsWith('.woff2')), fonts.join(' '));
+    // Each font the stylesheet names first (woff2) is there; the woff/ttf fallbacks are not needed.
+    const wanted = [...css.matchAll(/src:url\(fonts\/([^)]+\.woff2)\) format\("woff2"\)/g)].map((m) => m[1] as string);
+    assert.ok(wanted.length >= 10, `${wanted.length} woff2 fonts named in katex.min.css`);
+    assert.deepEqual([...new Set(wanted)].sort(), [...fonts].sort());
+    for (const f of fonts) assert.ok(statSync(path.join(outDir, 'katex', 'fonts', f)).size > 0, f);
+    for (const p of pages) assert.match(read(p.file), /<head>[\s\S]*<link rel="stylesheet" href="katex\/katex\.min\.css">[\s\S]*<\/head>/, p.file);
+    assert.match(read('index.html'), /plotly\.js and KaTeX .* are in this folder/);
+  });
+
+  it('shows the TeX source instead when asked for plainMath', () => {
+    const page = renderNotebookPage(fixture('saved-ok.ipynb'), 'tiny', { math: plainMath }).html;
     assert.match(page, /<span class="math inline">\\alpha_t = \\prod_s \(1-\\beta_s\)<\/span>/);
     assert.match(page, /<div class="math display">L = \\mathbb E\\,\\\|x - \\hat x\\\|\^2<\/div>/);
+    assert.doesNotMatch(page, /class="katex/);
+  });
+
+  it('counts equations KaTeX could not parse', () => {
+    const nb = fixture('saved-ok.ipynb');
+    nb.cells.push({ cell_type: 'markdown', metadata: {}, source: 'Broken: $\\frac{1$ and $$\\left( x$$' });
+    const page = renderNotebookPage(nb, 'tiny');
+    assert.equal(page.mathErrors, 2);
+    assert.equal(renderNotebookPage(fixture('saved-ok.ipynb'), 'tiny').mathErrors, 0);
   });
 
   it('shows checks as pass/fail lines, re-evaluated rather than trusted', async () => {
@@ -79,5 +124,35 @@ describe('basicMarkdown', () => {
     assert.match(html, /<table><thead><tr><th>a<\/th><th>b<\/th><\/tr><\/thead><tbody><tr><td>1<\/td><td>&lt;2&gt;<\/td><\/tr><\/tbody><\/table>/);
     assert.match(html, /<ul><li>x<\/li><li>y<\/li><\/ul>/);
     assert.match(html, /<pre><code class="language-ts">const a = 1 &lt; 2;<\/code><\/pre>/);
+  });
+});
+
+describe('katexMath', () => {
+  const md = basicMarkdown({ math: katexMath });
+  it('typesets inline math, keeping the TeX in the MathML annotation and emphasis rules out of it', () => {
+    // Unprotected, `^*(x) ... g^*` and `|_2^2 ... |_` would each read as emphasis.
+    const tex = ['a_1 * b_2', 'f^*(x)', 'g^*', '\\|x\\|_2^2', '\\|y\\|_{\\infty}'];
+    const html = md.render(`a $${tex[0]}$, *b*, $${tex[1]}$ and $${tex[2]}$, $${tex[3]}$ and $${tex[4]}$`);
+    assert.equal((html.match(/<span class="katex">/g) ?? []).length, 5);
+    assert.doesNotMatch(html, /katex-display/);
+    assert.deepEqual(annotations(html), tex);
+    assert.deepEqual(html.match(/<\/?(em|strong)>/g), ['<em>', '</em>']);
+    assert.match(html, /^<p>a <span class="katex">[\s\S]*, <em>b<\/em>, <span class="katex">/);
+  });
+  it('typesets display math, on its own lines or inside a paragraph', () => {
+    for (const src of ['$$\n\\sum_i x_i\n$$', 'so $$\\sum_i x_i$$ holds', '\\[\\sum_i x_i\\]']) {
+      const html = md.render(src);
+      assert.equal((html.match(/<span class="katex-display"><span class="katex">/g) ?? []).length, 1, src);
+      assert.match(html, /<math [^>]*display="block"/, src);
+      assert.deepEqual(annotations(html), ['\\sum_i x_i'], src);
+    }
+  });
+  it('escapes the TeX it keeps', () => {
+    assert.deepEqual(annotations(md.render('$a < b \\& c$')), ['a &lt; b \\&amp; c']);
+  });
+  it('shows bad TeX as its source, in red, with the parse error as title', () => {
+    const html = md.render('before $\\frac{1$ after');
+    assert.match(html, /^<p>before <span class="katex-error" title="ParseError: KaTeX parse error: [^"]+" style="color:#cc0000">\\frac\{1<\/span> after<\/p>$/);
+    assert.equal(katexMath('\\frac{a<b', true).match(/<span class="katex-error"[^>]*>([^<]*)<\/span>/)?.[1], '\\frac{a&lt;b');
   });
 });
