@@ -89,7 +89,10 @@ async function readResults(file: string): Promise<ResultsFile | null> {
 export function mergeResults(old: ResultsFile | null, fresh: readonly NotebookResult[], profile: string, started: Date): ResultsFile {
   const names = new Set(fresh.map((r) => r.notebook));
   const keepChecks = (old?.checks ?? []).filter((c) => !names.has(c.notebook));
-  const keepNotebooks = (old?.notebooks ?? []).filter((n) => !names.has(n.notebook));
+  // Entries written before per-notebook times were recorded carry the old document's time.
+  const keepNotebooks = (old?.notebooks ?? [])
+    .filter((n) => !names.has(n.notebook))
+    .map((n) => (n.started === undefined && old?.started !== undefined ? { ...n, started: old.started } : n));
   const checks: CheckResult[] = [...keepChecks, ...fresh.flatMap((r) => r.checks)];
   const notebooks: ResultsFile['notebooks'] = [
     ...keepNotebooks,

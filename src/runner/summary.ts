@@ -35,7 +35,8 @@ export interface ResultsFile {
   started: string;
   profile: string | null;
   checks: CheckResult[];
-  notebooks: { notebook: string; status: string; seconds: number; backend: string | null; params: Record<string, unknown> }[];
+  /** `started`: when that notebook's run began (a merged file holds runs of different times). */
+  notebooks: { notebook: string; status: string; seconds: number; backend: string | null; params: Record<string, unknown>; started?: string }[];
 }
 
 /** Write the results file (creating its folder). */

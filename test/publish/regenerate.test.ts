@@ -161,6 +161,11 @@ describe('regenerate', () => {
     const merged = mergeResults(old, [fresh], 'full', new Date(1000));
     assert.deepEqual(merged.checks.map((c) => [c.notebook, c.value]), [['nb/a.ipynb', 0.25], ['nb/b.ipynb', 0.5]]);
     assert.equal(merged.notebooks.length, 2);
+    assert.deepEqual(merged.notebooks.map((n) => n.started), [new Date(1000).toISOString(), new Date(0).toISOString()]);
+    // A kept entry from a file written before per-notebook times existed gets that file's time, not the merge's.
+    delete merged.notebooks[1]!.started;
+    const again = mergeResults({ ...merged, started: '2026-01-02T03:04:05.000Z' }, [fresh], 'full', new Date(2000));
+    assert.equal(again.notebooks.find((n) => n.notebook === 'nb/b.ipynb')!.started, '2026-01-02T03:04:05.000Z');
   });
 
   it('writes what it publishes in Jupyter\'s layout (round trip is stable)', async () => {
