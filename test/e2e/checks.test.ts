@@ -4,7 +4,19 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkCells, checkRequiredKinds, outputKind, pickRerunCells, type CellState, type IopubRecord, type OutputDom, type OutputModel } from './checks';
+import {
+  checkCells,
+  checkFigureCount,
+  checkRequiredKinds,
+  countDrawnFigures,
+  outputKind,
+  pickRerunCells,
+  textOutputsShown,
+  type CellState,
+  type IopubRecord,
+  type OutputDom,
+  type OutputModel,
+} from './checks';
 
 const out = (o: Partial<OutputModel>): OutputModel => ({
   outputType: 'display_data',
@@ -112,6 +124,35 @@ describe('e2e checks', () => {
     // Hundreds of outputs.
     const many = Array.from({ length: 100 }, () => out({ outputType: 'stream', mimes: [], plain: 'epoch' }));
     assert.match(run(many, many.map(() => dom({})), []).join('\n'), /100 outputs/);
+  });
+
+  it('checks saved outputs: final progress state without messages, every figure in the file drawn', () => {
+    const saved = [cell(0, 1, [figure, progress], [figureDom, progressDom], 'await trainer.fit(x);')];
+    assert.deepEqual(checkCells(saved, { messages: [], requireAllExecuted: true, fromFile: true }), []);
+    // The saved final state must still be what the page shows.
+    const stale = [cell(0, 1, [progress], [dom({ text: 'epoch 1/4 · step 1/7' })])];
+    assert.match(checkCells(stale, { messages: [], requireAllExecuted: true, fromFile: true }).join('\n'), /shows "epoch 1\/4 step 1\/7"/);
+    // A figure whose script never ran (an untrusted notebook) is not counted as drawn.
+    const blank = dom({ plots: [{ id: 'f2', drawn: false, traces: 0, dataLength: 0, width: 0, height: 0, text: '' }] });
+    const cells = [cell(0, 1, [figure], [figureDom]), cell(1, 2, [figure], [blank]), cell(2, 3, [figure], [dom({})])];
+    assert.equal(countDrawnFigures(cells), 1);
+    assert.deepEqual(checkFigureCount(cells.slice(0, 1), 1), []);
+    assert.deepEqual(checkFigureCount(cells, 3), ['1 of the 3 figures in the file drawn in the page']);
+    // Untrusted: undrawn figures are expected, everything else is still checked.
+    const untrusted = { messages: [], requireAllExecuted: true, fromFile: true, figuresDrawn: false };
+    assert.deepEqual(checkCells(cells, untrusted), []);
+    assert.match(checkCells([cell(0, 1, [figure, table], [blank, dom({})])], untrusted).join('\n'), /no table\.dataframe/);
+  });
+
+  it('counts text outputs the page shows (streams and text-only displays such as check records)', () => {
+    const stream = out({ outputType: 'stream', mimes: [], streamName: 'stdout', plain: '\x1b[32mlog Z\x1b[0m of U1:   1.8775\n' });
+    const check = out({ mimes: ['application/vnd.genlab.check+json', 'text/plain'], plain: '✓ planar_kl_best = 0.2216 <= 0.35 (full)' });
+    const good = [cell(0, 1, [stream, check, figure], [dom({ text: 'log Z of U1: 1.8775' }), dom({ text: '✓ planar_kl_best = 0.2216 <= 0.35 (full)' }), figureDom])];
+    assert.deepEqual(textOutputsShown(good), { expected: 2, shown: 2, problems: [] });
+    const blank = [cell(0, 1, [stream, check], [dom({ text: 'log Z of U1: 1.8775' }), dom({})])];
+    const r = textOutputsShown(blank);
+    assert.equal(r.shown, 1);
+    assert.match(r.problems.join('\n'), /does not show its text "✓ planar_kl_best/);
   });
 
   it('requires the kinds it is told to, and picks the quickest cells to re-run', () => {

@@ -111,6 +111,21 @@ export interface CheckOptions {
   messages: readonly IopubRecord[];
   /** Every code cell must have run (a full run-all); false for a re-run of a few cells. */
   requireAllExecuted: boolean;
+  /**
+   * The outputs were loaded from the file, not produced in this page: there are no kernel messages to
+   * tell how a progress display was updated, only its saved final state to compare. @default false
+   */
+  fromFile?: boolean;
+  /** Figures must be drawn; false for an untrusted notebook, whose output scripts never run. @default true */
+  figuresDrawn?: boolean;
+}
+
+/** Why a plotly div does not show its figure, or null when it does (an SVG with traces, data, a real size). */
+export function plotProblem(p: PlotDom): string | null {
+  if (!p.drawn) return `figure ${p.id} not drawn (no SVG)${p.text ? `: "${p.text}"` : ''}`;
+  if (p.dataLength === 0 || p.traces === 0) return `figure ${p.id} drawn without data (${p.dataLength} traces in data, ${p.traces} in the SVG)`;
+  if (p.width < 50 || p.height < 50) return `figure ${p.id} drawn at ${p.width}x${p.height} px`;
+  return null;
 }
 
 /** Problems with a set of cells after they ran in the page; empty when all is well. */
@@ -158,11 +173,11 @@ export function checkCells(cells: readonly CellState[], opts: CheckOptions): str
       const where = `${label(c)}, output ${i + 1}`;
       switch (outputKind(o)) {
         case 'figure': {
+          if (opts.figuresDrawn === false) break;
           if (d.plots.length === 0) problems.push(`${where}: a plotly figure in the model, no .genlab-plot in the page`);
           for (const p of d.plots) {
-            if (!p.drawn) problems.push(`${where}: figure ${p.id} not drawn (no SVG)${p.text ? `: "${p.text}"` : ''}`);
-            else if (p.dataLength === 0 || p.traces === 0) problems.push(`${where}: figure ${p.id} drawn without data (${p.dataLength} traces in data, ${p.traces} in the SVG)`);
-            else if (p.width < 50 || p.height < 50) problems.push(`${where}: figure ${p.id} drawn at ${p.width}x${p.height} px`);
+            const bad = plotProblem(p);
+            if (bad !== null) problems.push(`${where}: ${bad}`);
           }
           break;
         }
@@ -188,7 +203,9 @@ export function checkCells(cells: readonly CellState[], opts: CheckOptions): str
         default:
       }
     });
-    if (progressOutputs > 0 && parent === undefined) {
+    if (progressOutputs > 0 && opts.fromFile === true) {
+      // Nothing ran here: the saved final state was compared above.
+    } else if (progressOutputs > 0 && parent === undefined) {
       problems.push(`${label(c)}: progress outputs, but no IOPub messages were recorded for this execution (cannot tell whether it updated in place)`);
     } else if (progressOutputs > 0) {
       // One output per training run: each progress display id appears once, later states replace it.
@@ -234,4 +251,46 @@ export function pickRerunCells(cells: readonly CellState[]): { training: CellSta
   const plots = cellsWith(cells, 'figure').filter((c) => !cellsWith([c], 'progress').length);
   const plot = [...plots].sort(byTime)[0] ?? null;
   return { training, plot };
+}
+
+/** Outputs whose figure the page drew: at least one plotly div, every one of them drawn (plotProblem). */
+export function countDrawnFigures(cells: readonly CellState[]): number {
+  let n = 0;
+  for (const c of cells) for (const d of c.dom ?? []) if (d.plots.length > 0 && d.plots.every((p) => plotProblem(p) === null)) n++;
+  return n;
+}
+
+/** Problems when the page drew fewer (or more) figures than the notebook file holds. */
+export function checkFigureCount(cells: readonly CellState[], expected: number): string[] {
+  const drawn = countDrawnFigures(cells);
+  return drawn === expected ? [] : [`${drawn} of the ${expected} figures in the file drawn in the page`];
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+const squash = (t: string): string => t.replace(ANSI, '').replace(/\s+/g, ' ').trim();
+
+/** Outputs the page shows as plain text: streams, and displays with nothing richer than text/plain (check records). */
+function shownAsText(o: OutputModel): boolean {
+  if (o.outputType === 'stream') return true;
+  return o.mimes.includes('text/plain') && !o.mimes.some((m) => m === 'text/html' || m.startsWith('image/'));
+}
+
+/** Text outputs in the model and how many the page shows (the start of their text is in the output's DOM). */
+export function textOutputsShown(cells: readonly CellState[]): { expected: number; shown: number; problems: string[] } {
+  let expected = 0;
+  let shown = 0;
+  const problems: string[] = [];
+  for (const c of cells) {
+    const outputs = c.outputs ?? [];
+    const dom = c.dom ?? [];
+    outputs.forEach((o, i) => {
+      const want = squash(o.plain).slice(0, 40);
+      if (!shownAsText(o) || want === '') return;
+      expected++;
+      if (squash(dom[i]?.text ?? '').includes(want)) shown++;
+      else problems.push(`${label(c)}, output ${i + 1}: the page does not show its text "${want}"`);
+    });
+  }
+  return { expected, shown, problems };
 }

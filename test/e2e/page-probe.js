@@ -165,11 +165,43 @@
 
     isOpen: function (path) {
       var p = panelFor(path);
-      return !!p && !!p.content && cells(p).length > 0;
+      // isReady: the file's content is in the model (before that a panel may show a placeholder cell).
+      return !!p && !!p.content && (!p.context || p.context.isReady !== false) && cells(p).length > 0;
+    },
+
+    /**
+     * Code cells whose outputs are in the model but not (all) in the page yet, and the first of them:
+     * a large notebook's outputs are attached after it opens, off-screen cells last.
+     */
+    renderPending: function (path) {
+      var pending = [];
+      cells(need(path)).forEach(function (c, i) {
+        if (c.model.type !== 'code') return;
+        var shown = c.node.querySelectorAll('.jp-OutputArea > .jp-OutputArea-child').length;
+        if (shown !== c.model.outputs.length) pending.push(i);
+      });
+      return { count: pending.length, first: pending.length > 0 ? pending[0] : -1 };
     },
 
     kernel: function (path) {
       return kernelInfo(need(path));
+    },
+
+    /**
+     * Which code cells with outputs the front end trusts (the server marks them when the notebook's
+     * signature is in its database; only then do the outputs' scripts run), and the plotly SVGs drawn.
+     */
+    trust: function (path) {
+      var withOutputs = cells(need(path)).filter(function (c) {
+        return c.model.type === 'code' && c.model.outputs.length > 0;
+      });
+      return {
+        cells: withOutputs.length,
+        trusted: withOutputs.filter(function (c) {
+          return !!c.model.trusted;
+        }).length,
+        svgs: need(path).content.node.querySelectorAll('.jp-OutputArea .main-svg').length,
+      };
     },
 
     /**

@@ -3,13 +3,18 @@
  * TypeScript (tslab) kernel is the one selected, Run > Run All Cells from the menu, wait, look at every
  * output; then re-run one training cell and one plot cell with Ctrl+Enter and look again. Screenshots
  * of the top of the notebook and of a figure are saved as artifacts.
+ *
+ * openSavedInPage instead opens a notebook committed with outputs and runs nothing: what a reader sees
+ * on opening it must already be there (figures drawn, images loaded, text shown).
  */
 import { readFileSync } from 'fs';
 import path from 'path';
 import type { Browser, Page } from 'playwright-core';
 import {
   checkCells,
+  checkFigureCount,
   checkRequiredKinds,
+  countDrawnFigures,
   countKinds,
   pickRerunCells,
   progressSummary,
@@ -17,6 +22,7 @@ import {
   type IopubRecord,
   type KindCounts,
   type OutputKind,
+  textOutputsShown,
 } from './checks';
 import type { JupyterServer } from './server';
 
@@ -49,6 +55,8 @@ export interface RerunResult {
 export interface NotebookRunReport {
   notebook: string;
   front: string;
+  /** `run`: run-all in the page; `saved`: a signed copy opened, nothing run; `untrusted`: the same unsigned. */
+  mode: 'run' | 'saved' | 'untrusted';
   kernel: string | null;
   ok: boolean;
   problems: string[];
@@ -57,6 +65,10 @@ export interface NotebookRunReport {
   runAllSeconds: number | null;
   reruns: RerunResult[];
   screenshots: string[];
+  /** Saved modes: figures in the file (plotly MIME outputs) and figures the page drew. */
+  figures: { expected: number; drawn: number } | null;
+  /** Saved modes: text outputs (streams, check records) in the model and shown in the page. */
+  texts: { expected: number; shown: number } | null;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -99,6 +111,19 @@ interface RunProgress {
   running: number;
   errors: number;
   kernelStatus: string | null;
+}
+
+/** Load the front end on a notebook, install the probe, wait until the notebook's cells are there. */
+async function openNotebook(page: Page, server: JupyterServer, relPath: string): Promise<void> {
+  await page.goto(server.urlFor(relPath), { waitUntil: 'domcontentloaded', timeout: 120_000 });
+  await waitFor('the front end to load', 180_000, () =>
+    page.evaluate(() => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      return !!(globalThis as any).jupyterapp;
+    }),
+  );
+  await page.evaluate(PROBE);
+  await waitFor('the notebook to open', 180_000, () => probe<boolean>(page, 'isOpen', relPath));
 }
 
 /** The tslab kernel must be the one the notebook starts; answer a kernel dialog by choosing it. */
@@ -164,16 +189,16 @@ async function waitRunAll(page: Page, relPath: string, timeoutMs: number, log: (
 }
 
 /** Scroll each cell with figures or images into view until they are drawn, then read all cells. */
-async function settleAndRead(page: Page, relPath: string, indices: number[] | null): Promise<CellState[]> {
+async function settleAndRead(page: Page, relPath: string, indices: number[] | null, settleMs = 20_000): Promise<CellState[]> {
   const first = await probe<CellState[]>(page, 'cells', relPath, indices);
   for (const c of first) {
     const visual = (c.outputs ?? []).some((o) => o.html.includes('class="genlab-plot"') || o.mimes.includes('image/png'));
-    if (visual) await probe(page, 'settle', relPath, c.index, 20_000);
+    if (visual) await probe(page, 'settle', relPath, c.index, settleMs);
   }
   return probe<CellState[]>(page, 'cells', relPath, indices);
 }
 
-async function screenshots(page: Page, relPath: string, cells: CellState[], dir: string, name: string): Promise<string[]> {
+async function screenshots(page: Page, relPath: string, cells: CellState[], dir: string, name: string, settleMs = 20_000): Promise<string[]> {
   const files: string[] = [];
   await probe(page, 'scrollTo', relPath, 0);
   await sleep(500);
@@ -182,11 +207,12 @@ async function screenshots(page: Page, relPath: string, cells: CellState[], dir:
   files.push(top);
   const fig = cells.find((c) => (c.outputs ?? []).some((o) => o.html.includes('class="genlab-plot"')));
   if (fig !== undefined) {
-    await probe(page, 'settle', relPath, fig.index, 20_000);
+    await probe(page, 'settle', relPath, fig.index, settleMs);
     await sleep(500);
     const file = path.join(dir, `${name}-figure.png`);
     const plot = page.locator(`[data-e2e-cell="${fig.index}"] .genlab-plot`).first();
-    await plot.scrollIntoViewIfNeeded();
+    // An untrusted page may have sanitised the div away; the cell is in view already then.
+    if ((await plot.count()) > 0) await plot.scrollIntoViewIfNeeded();
     // The figure's output with a little context (the cell around it), as a student sees it.
     await page.screenshot({ path: file });
     files.push(file);
@@ -228,10 +254,19 @@ async function rerun(page: Page, o: NotebookRunOptions, cell: CellState, kind: '
   return { cell: cell.index + 1, kind, seconds: (Date.now() - t0) / 1000, problems, notes };
 }
 
-export async function runNotebookInPage(browser: Browser, o: NotebookRunOptions): Promise<NotebookRunReport> {
-  const report: NotebookRunReport = {
+/** Where a notebook is and where its screenshots go: what every way of opening it needs. */
+interface PageTarget {
+  server: JupyterServer;
+  relPath: string;
+  shotName: string;
+  shotDir: string;
+}
+
+function emptyReport(o: PageTarget, mode: NotebookRunReport['mode']): NotebookRunReport {
+  return {
     notebook: o.relPath,
     front: o.server.front,
+    mode,
     kernel: null,
     ok: false,
     problems: [],
@@ -240,62 +275,22 @@ export async function runNotebookInPage(browser: Browser, o: NotebookRunOptions)
     runAllSeconds: null,
     reruns: [],
     screenshots: [],
+    figures: null,
+    texts: null,
   };
+}
+
+/**
+ * Run `body` in a fresh browser context: a thrown error becomes a problem with a failure screenshot,
+ * page errors become notes, and the notebook's kernel is shut down at the end.
+ */
+async function inPage(browser: Browser, o: PageTarget, report: NotebookRunReport, body: (page: Page) => Promise<void>): Promise<NotebookRunReport> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   try {
-    await page.goto(o.server.urlFor(o.relPath), { waitUntil: 'domcontentloaded', timeout: 120_000 });
-    await waitFor('the notebook to open', 180_000, () =>
-      page.evaluate(() => {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        return !!(globalThis as any).jupyterapp;
-      }),
-    );
-    await page.evaluate(PROBE);
-    await waitFor('the notebook to open', 180_000, () => probe<boolean>(page, 'isOpen', o.relPath));
-    const k = await ensureKernel(page, o.relPath, o.log);
-    await probe(page, 'hook', o.relPath);
-    report.kernel = `${k.kernelName} (${k.kernelDisplayName})`;
-    o.log(`    kernel ${report.kernel} ready; Run > Run All Cells`);
-
-    const t0 = Date.now();
-    await runAll(page, o.log);
-    const p = await waitRunAll(page, o.relPath, o.timeoutSec * 1000, o.log);
-    report.runAllSeconds = (Date.now() - t0) / 1000;
-    o.log(`    run-all done in ${report.runAllSeconds.toFixed(0)} s: ${p.executed}/${p.code} code cells, ${p.errors} errors`);
-
-    const cells = await settleAndRead(page, o.relPath, null);
-    const messages = await probe<IopubRecord[]>(page, 'messages');
-    report.counts = countKinds(cells);
-    report.problems.push(...checkCells(cells, { messages, requireAllExecuted: true }), ...checkRequiredKinds(cells, o.requiredKinds));
-    report.notes.push(...progressSummary(cells, messages));
-    const stderr = cells.flatMap((c) => (c.outputs ?? []).filter((x) => x.streamName === 'stderr').map((x) => `cell ${c.index + 1} stderr: ${x.plain.trim().replace(/\s+/g, ' ').slice(0, 160)}`));
-    report.notes.push(...stderr);
-    try {
-      report.screenshots = await screenshots(page, o.relPath, cells, o.shotDir, o.shotName);
-    } catch (e) {
-      report.problems.push(`screenshots: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-    }
-
-    // Re-running cells only makes sense when every cell ran without an error.
-    const ranClean = report.counts.error === 0 && !report.problems.some((x) => x.includes('did not run') || x.includes('kernel replied "error"'));
-    if (!ranClean) report.notes.push('no re-run: run-all did not complete cleanly');
-    else {
-      const pick = pickRerunCells(cells);
-      for (const [kind, cell] of [['training', pick.training], ['plot', pick.plot]] as const) {
-        if (cell === null) {
-          if (o.requiredKinds.includes(kind === 'training' ? 'progress' : 'figure')) report.problems.push(`no ${kind} cell to re-run`);
-          else report.notes.push(`no ${kind} cell to re-run`);
-          continue;
-        }
-        o.log(`    re-running the ${kind} cell ${cell.index + 1} (${cell.timingMs !== null && cell.timingMs !== undefined ? `${(cell.timingMs / 1000).toFixed(1)} s in run-all` : 'untimed'})`);
-        const r = await rerun(page, o, cell, kind);
-        report.reruns.push(r);
-        report.problems.push(...r.problems.map((x) => `re-run: ${x}`));
-      }
-    }
+    await body(page);
     if (pageErrors.length > 0) report.notes.push(...pageErrors.slice(0, 5).map((e) => `page error: ${e.slice(0, 200)}`));
   } catch (e) {
     report.problems.push(e instanceof Error ? e.message : String(e));
@@ -316,4 +311,131 @@ export async function runNotebookInPage(browser: Browser, o: NotebookRunOptions)
   }
   report.ok = report.problems.length === 0;
   return report;
+}
+
+async function takeScreenshots(page: Page, o: PageTarget, cells: CellState[], report: NotebookRunReport, settleMs?: number): Promise<void> {
+  try {
+    report.screenshots = await screenshots(page, o.relPath, cells, o.shotDir, o.shotName, settleMs);
+  } catch (e) {
+    report.problems.push(`screenshots: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
+}
+
+export async function runNotebookInPage(browser: Browser, o: NotebookRunOptions): Promise<NotebookRunReport> {
+  const report = emptyReport(o, 'run');
+  return inPage(browser, o, report, async (page) => {
+    await openNotebook(page, o.server, o.relPath);
+    const k = await ensureKernel(page, o.relPath, o.log);
+    await probe(page, 'hook', o.relPath);
+    report.kernel = `${k.kernelName} (${k.kernelDisplayName})`;
+    o.log(`    kernel ${report.kernel} ready; Run > Run All Cells`);
+
+    const t0 = Date.now();
+    await runAll(page, o.log);
+    const p = await waitRunAll(page, o.relPath, o.timeoutSec * 1000, o.log);
+    report.runAllSeconds = (Date.now() - t0) / 1000;
+    o.log(`    run-all done in ${report.runAllSeconds.toFixed(0)} s: ${p.executed}/${p.code} code cells, ${p.errors} errors`);
+
+    const cells = await settleAndRead(page, o.relPath, null);
+    const messages = await probe<IopubRecord[]>(page, 'messages');
+    report.counts = countKinds(cells);
+    report.problems.push(...checkCells(cells, { messages, requireAllExecuted: true }), ...checkRequiredKinds(cells, o.requiredKinds));
+    report.notes.push(...progressSummary(cells, messages));
+    const stderr = cells.flatMap((c) => (c.outputs ?? []).filter((x) => x.streamName === 'stderr').map((x) => `cell ${c.index + 1} stderr: ${x.plain.trim().replace(/\s+/g, ' ').slice(0, 160)}`));
+    report.notes.push(...stderr);
+    await takeScreenshots(page, o, cells, report);
+
+    // Re-running cells only makes sense when every cell ran without an error.
+    const ranClean = report.counts.error === 0 && !report.problems.some((x) => x.includes('did not run') || x.includes('kernel replied "error"'));
+    if (!ranClean) report.notes.push('no re-run: run-all did not complete cleanly');
+    else {
+      const pick = pickRerunCells(cells);
+      for (const [kind, cell] of [['training', pick.training], ['plot', pick.plot]] as const) {
+        if (cell === null) {
+          if (o.requiredKinds.includes(kind === 'training' ? 'progress' : 'figure')) report.problems.push(`no ${kind} cell to re-run`);
+          else report.notes.push(`no ${kind} cell to re-run`);
+          continue;
+        }
+        o.log(`    re-running the ${kind} cell ${cell.index + 1} (${cell.timingMs !== null && cell.timingMs !== undefined ? `${(cell.timingMs / 1000).toFixed(1)} s in run-all` : 'untimed'})`);
+        const r = await rerun(page, o, cell, kind);
+        report.reruns.push(r);
+        report.problems.push(...r.problems.map((x) => `re-run: ${x}`));
+      }
+    }
+  });
+}
+
+export interface SavedOpenOptions extends PageTarget {
+  /** Figures the file holds (its outputs with the plotly MIME type); a signed copy must draw them all. */
+  expectedFigures: number;
+  /**
+   * Whether the copy was signed with `jupyter trust`. Signed: every output must show, figures drawn.
+   * Unsigned: every output but the figures must show, and the report notes whether any figure drew.
+   */
+  trusted: boolean;
+  /** Progress lines go here. */
+  log: (line: string) => void;
+}
+
+/** What page-probe.js `trust` reports. */
+interface TrustState {
+  /** Code cells with outputs. */
+  cells: number;
+  /** Of those, the ones the front end trusts (their outputs' scripts run). */
+  trusted: number;
+  /** plotly SVGs anywhere in the notebook's outputs. */
+  svgs: number;
+}
+
+/**
+ * Open a notebook committed with outputs and run nothing (the front end starts the notebook's kernel,
+ * as it does for a reader, but no cell is sent to it). The saved outputs must render as a reader sees
+ * them on opening the file.
+ */
+export async function openSavedInPage(browser: Browser, o: SavedOpenOptions): Promise<NotebookRunReport> {
+  const report = emptyReport(o, o.trusted ? 'saved' : 'untrusted');
+  return inPage(browser, o, report, async (page) => {
+    const t0 = Date.now();
+    await openNotebook(page, o.server, o.relPath);
+    await waitFor('the saved outputs to be attached to the page', 120_000, async () => {
+      const r = await probe<{ count: number; first: number }>(page, 'renderPending', o.relPath);
+      if (r.count === 0) return true;
+      await probe(page, 'scrollTo', o.relPath, r.first);
+      return null;
+    });
+    // Unsigned, a figure that has not drawn within a few seconds never will (its script did not run).
+    const settleMs = o.trusted ? 20_000 : 3_000;
+    const cells = await settleAndRead(page, o.relPath, null, settleMs);
+    const trust = await probe<TrustState>(page, 'trust', o.relPath);
+    const text = textOutputsShown(cells);
+    report.counts = countKinds(cells);
+    report.figures = { expected: o.expectedFigures, drawn: countDrawnFigures(cells) };
+    report.texts = { expected: text.expected, shown: text.shown };
+    o.log(
+      `    opened in ${((Date.now() - t0) / 1000).toFixed(0)} s, nothing run: ${trust.trusted}/${trust.cells} cells with outputs trusted, ` +
+        `${report.figures.drawn}/${o.expectedFigures} figures drawn, ${text.shown}/${text.expected} text outputs shown`,
+    );
+    report.problems.push(...text.problems);
+    if (text.expected === 0) report.problems.push('no text output (stream, check record) in the notebook: did its outputs load?');
+    if (o.trusted) {
+      if (trust.trusted < trust.cells) {
+        report.problems.push(`after jupyter trust the page trusts ${trust.trusted} of ${trust.cells} cells with outputs: the server did not find the signature`);
+      }
+      report.problems.push(
+        ...checkCells(cells, { messages: [], requireAllExecuted: true, fromFile: true }),
+        ...checkFigureCount(cells, o.expectedFigures),
+        ...checkRequiredKinds(cells, ['figure']),
+      );
+    } else {
+      // Everything but the figures must show all the same (errors, images, tables, progress states).
+      report.problems.push(...checkCells(cells, { messages: [], requireAllExecuted: true, fromFile: true, figuresDrawn: false }));
+      if (trust.trusted > 0) report.notes.push(`unsigned, yet the page trusts ${trust.trusted} of ${trust.cells} cells with outputs`);
+      report.notes.push(
+        report.figures.drawn > 0 || trust.svgs > 0
+          ? `UNSIGNED, JupyterLab still drew ${report.figures.drawn} of ${o.expectedFigures} figures (${trust.svgs} plotly SVGs): jupyter trust is not what makes them draw`
+          : `unsigned: 0 of ${o.expectedFigures} figures drawn (their scripts did not run), ${text.shown} of ${text.expected} text outputs shown: this is why readers run jupyter trust`,
+      );
+    }
+    await takeScreenshots(page, o, cells, report, settleMs);
+  });
 }

@@ -4,11 +4,16 @@
  * outputs cleared, written into the folder the Jupyter server serves. The copy sits inside the project
  * (build/e2e/work/...), so the kernel, started in the copy's folder, resolves `genlab-ts` and the data
  * the same way as from notebooks/.
+ *
+ * With `--saved` the copy is the committed file byte for byte instead (its saved outputs are what is
+ * under test), and the figures it must show are counted from its JSON.
  */
-import { mkdirSync } from 'fs';
+import { mkdirSync, promises as fs } from 'fs';
 import path from 'path';
+import { PLOTLY_MIME } from '../../src/plot/show';
+import { runRecord } from '../../src/publish/provenance';
 import { injectParameters, planParameters, type ProfileSettings } from '../../src/runner/parameters';
-import { readNotebook, writeNotebook, type Notebook } from '../../src/runner/nbformat';
+import { parseNotebook, readNotebook, writeNotebook, type Notebook } from '../../src/runner/nbformat';
 
 export interface PreparedNotebook {
   /** The original notebook. */
@@ -44,4 +49,36 @@ export async function prepareNotebook(source: string, rootDir: string, profile: 
   const copy = path.join(rootDir, `${name}.ipynb`);
   await writeNotebook(copy, nb);
   return { source, name, copy, relPath: path.relative(rootDir, copy), settings: plan.settings, injected: plan.source };
+}
+
+export interface SavedCopy {
+  /** Short name of the copy (file name without .ipynb). */
+  name: string;
+  /** The copy, absolute. */
+  copy: string;
+  /** The copy relative to the served root. */
+  relPath: string;
+  /** Outputs in the file whose data has the plotly MIME type: the figures the page must draw. */
+  figures: number;
+}
+
+/** Whether a notebook carries the saved outputs of a full run (`metadata.genlab.run`). */
+export async function hasSavedRun(file: string): Promise<boolean> {
+  return runRecord(await readNotebook(file)) !== null;
+}
+
+/** Copy a notebook unchanged (no injection, outputs kept) into the served folder, as `<name>.ipynb`. */
+export async function copySaved(source: string, rootDir: string, name = path.basename(source, '.ipynb')): Promise<SavedCopy> {
+  // One read: the figures are counted in exactly the bytes that are copied.
+  const text = await fs.readFile(source, 'utf8');
+  const nb = parseNotebook(text, source);
+  let figures = 0;
+  for (const c of nb.cells) {
+    if (c.cell_type !== 'code') continue;
+    for (const o of c.outputs) if ('data' in o && o.data[PLOTLY_MIME] !== undefined) figures++;
+  }
+  mkdirSync(rootDir, { recursive: true });
+  const copy = path.join(rootDir, `${name}.ipynb`);
+  await fs.writeFile(copy, text);
+  return { name, copy, relPath: path.relative(rootDir, copy), figures };
 }

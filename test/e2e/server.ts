@@ -57,6 +57,8 @@ export class JupyterServer {
     readonly tmp: string,
     private readonly child: ChildProcess,
     readonly kernelSpecLines: string,
+    private readonly jupyter: string,
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
   private opened = 0;
@@ -82,6 +84,15 @@ export class JupyterServer {
   async kernelSpecs(): Promise<Record<string, string>> {
     const r = (await this.api('GET', '/api/kernelspecs')) as { kernelspecs: Record<string, { spec: { display_name: string } }> };
     return Object.fromEntries(Object.entries(r.kernelspecs).map(([k, v]) => [k, v.spec.display_name]));
+  }
+
+  /**
+   * Sign a notebook with `jupyter trust`, as the README tells readers to, but in this server's Jupyter
+   * directories: the signature goes to the data dir's nbsignatures.db under its notebook_secret, which
+   * is where this server looks when it opens the file. Signatures are keyed by content, not by path.
+   */
+  trust(file: string): string {
+    return execFileSync(this.jupyter, ['trust', file], { env: this.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 }).trim();
   }
 
   /** Shut down every kernel session (between notebooks). */
@@ -148,7 +159,7 @@ export class JupyterServer {
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
-    const server = new JupyterServer(o.front, `http://127.0.0.1:${port}`, token, tmp, child, kernelSpecLines);
+    const server = new JupyterServer(o.front, `http://127.0.0.1:${port}`, token, tmp, child, kernelSpecLines, o.jupyter, env);
 
     const deadline = Date.now() + (o.startTimeoutSec ?? 120) * 1000;
     let exited: string | null = null;
