@@ -13,6 +13,7 @@ import { CHECK_MIME } from '../../src/notebook/check';
 import { parseNotebook } from '../../src/runner/nbformat';
 import type { Notebook } from '../../src/runner/nbformat';
 import { verifySavedOutputs } from '../../src/publish/saved-outputs';
+import type { ResultsFile } from '../../src/runner/summary';
 import { fixture, ROOT } from './helpers';
 
 const NOTEBOOKS = path.join(ROOT, 'notebooks');
@@ -22,6 +23,15 @@ function read(file: string): Notebook {
   return parseNotebook(readFileSync(file, 'utf8'), file);
 }
 
+/** What the committed results file says about a notebook without saved outputs. */
+function whyUnpublished(file: string): string {
+  const resultsFile = path.join(NOTEBOOKS, 'results', 'full.json');
+  const doc = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as ResultsFile) : null;
+  const failed = (doc?.checks ?? []).filter((c) => path.basename(c.notebook) === file && !c.passed);
+  if (failed.length === 0) return 'publish it with npm run notebooks:publish';
+  return `its last full run failed ${failed.map((c) => `${c.metric} = ${c.value} (${c.op} ${JSON.stringify(c.threshold)})`).join(', ')}, and failed runs are not published`;
+}
+
 describe('saved outputs in notebooks/', () => {
   const files = readdirSync(NOTEBOOKS)
     .filter((f) => f.endsWith('.ipynb'))
@@ -29,7 +39,7 @@ describe('saved outputs in notebooks/', () => {
   for (const f of files) {
     const nb = read(path.join(NOTEBOOKS, f));
     const report = verifySavedOutputs(nb, 'full');
-    const skip = report.verdict === 'skipped' ? `SKIPPED: ${f} has no saved outputs (no metadata.genlab.run); publish it with npm run notebooks:publish` : false;
+    const skip = report.verdict === 'skipped' ? `SKIPPED: ${f} has no saved outputs (no metadata.genlab.run); ${whyUnpublished(f)}` : false;
     it(`${f}: complete, passed, checks hold under profile full`, { skip }, () => {
       assert.deepEqual(report.problems, [], `${f}:\n  ${report.problems.join('\n  ')}`);
       assert.ok(report.checks.length > 0, `${f}: a published notebook must carry its check records`);
