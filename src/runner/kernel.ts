@@ -190,7 +190,9 @@ export class Kernel {
     // cell spawned, and a Ctrl-C in the terminal reaches the runner only (which then cleans up).
     const child = spawn(cmd, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      // The weight cache (src/train/weight-cache.ts) is never used by a runner's kernel: CI, the tests
+      // and the full runs behind the saved notebooks report what training produces, not a cached copy.
+      env: { ...process.env, ...options.env, GENLAB_WEIGHT_CACHE: 'off' },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });

@@ -2,3 +2,4 @@ export { Trainer, NonFiniteLossError, type TrainerConfig, type FitOptions, type 
 export { constantLr, stepDecay, cosineDecay, warmup, type LrSchedule } from './schedules';
 export type { Dataset, Batch, LossTerms, StepContext, Trainable, History } from './types';
 export type { ProgressSink, ProgressState } from './progress';
+export { useWeightCache, weightCacheDir, defaultWeightCacheDir, WEIGHT_CACHE_ENV } from './weight-cache';

@@ -13,6 +13,7 @@ import { Rng } from '../runtime/rng';
 import { constantLr, type LrSchedule } from './schedules';
 import type { Batch, Dataset, History, LossTerms, StepContext, Trainable } from './types';
 import { type ProgressSink, type ProgressState, defaultProgress } from './progress';
+import { type CacheEntry, Fingerprint, libraryFingerprint, loadEntry, saveEntry, weightCacheDir } from './weight-cache';
 
 /** Optimisers the trainer can build by name. */
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
@@ -62,6 +63,12 @@ export interface FitOptions {
   progress?: boolean | ProgressSink;
   /** Stop each epoch after this many steps (for quick runs on large data). @default all */
   maxStepsPerEpoch?: number;
+  /**
+   * Name this run for the weight cache (weight-cache.ts): when the cache is on and an identical run
+   * was cached, restore it instead of training. Ignored while the cache is off (the default, and always
+   * under the runner). @default undefined (never cached)
+   */
+  cache?: string;
 }
 
 /** Thrown when a loss term becomes NaN or infinite. */
@@ -166,6 +173,108 @@ export class Trainer {
     const n = datasetSize(train, 'Trainer.fit (training data)');
     if (options.validation) datasetSize(options.validation, 'Trainer.fit (validation data)');
     const stepsPerEpoch = Math.min(Math.ceil(n / this.batchSize), options.maxStepsPerEpoch ?? Infinity);
+    const dir = options.cache === undefined ? null : weightCacheDir();
+    if (dir === null || options.cache === undefined) return this.train(train, options, n, stepsPerEpoch);
+
+    const name = options.cache;
+    const key = (await this.cacheKey(name, train, options, n, stepsPerEpoch)).digest();
+    const say = (m: string): void => console.log(m);
+    const hit = loadEntry(dir, name, key, (m) => console.warn(m));
+    if (hit !== null) {
+      await this.restoreFrom(hit);
+      say(`weight cache: restored "${name}" (${hit.meta.epochs} epochs, trained in ${Math.round(hit.meta.seconds)} s on ${hit.meta.created.slice(0, 16).replace('T', ' ')} UTC) from ${dir}`);
+      return this.history;
+    }
+    const t0 = Date.now();
+    const history = await this.train(train, options, n, stepsPerEpoch);
+    const optimizerState = await this.optimizer.getWeights();
+    saveEntry(
+      dir,
+      { name, key, created: new Date().toISOString(), seconds: (Date.now() - t0) / 1000, backend: tf.getBackend(), epochs: this.epochsDone, steps: this.globalStep, history },
+      this.cachedVariables(),
+      optimizerState,
+    );
+    say(`weight cache: saved "${name}" to ${dir}`);
+    return history;
+  }
+
+  /** Everything training changes in the model: its variables, then any extra training state. */
+  private stateVariables(): tf.Variable[] {
+    return [...this.model.variables(), ...(this.model.trainingState?.() ?? [])];
+  }
+
+  /**
+   * What the weight cache saves as variables: the model's state, then Adam's running powers beta^t.
+   * tfjs's `setWeights` recomputes those as pow(beta, t), which differs in the last bits from the
+   * product a running optimiser keeps; saving them makes training after a restore bit-identical.
+   */
+  private cachedVariables(): tf.Variable[] {
+    const o = this.optimizer as unknown as { accBeta1?: unknown; accBeta2?: unknown };
+    const powers = [o.accBeta1, o.accBeta2].filter((v): v is tf.Variable => v instanceof tf.Variable);
+    return [...this.stateVariables(), ...powers];
+  }
+
+  /** The cache key: every input that determines what `fit` would return (see weight-cache.ts). */
+  private async cacheKey(name: string, train: Dataset, options: FitOptions, n: number, stepsPerEpoch: number): Promise<Fingerprint> {
+    const f = new Fingerprint()
+      .add('name', name)
+      .add('library', libraryFingerprint())
+      .add('backend', tf.getBackend())
+      .add('model', this.model.constructor.name);
+    this.cachedVariables().forEach((v, i) => f.addTensor(`state${i}`, v));
+    for (const [label, data] of [['train', train], ['validation', options.validation]] as const) {
+      if (data === undefined) continue;
+      for (const k of Object.keys(data).sort()) f.addTensor(`${label}.${k}`, data[k]!);
+    }
+    // Hyperparameters outside the variables (a KL weight, a prior, a noise level) show in the loss.
+    const probe = this.model.evalTerms ?? this.model.loss;
+    if (probe !== undefined) {
+      const rows = Math.min(n, 32);
+      const names: string[] = [];
+      const stacked = tf.tidy(() => {
+        const batch: Batch = {};
+        for (const [k, t] of Object.entries(train)) batch[k] = tf.slice(t, 0, rows);
+        const ctx: StepContext = { epoch: this.epochsDone, step: 0, globalStep: this.globalStep, datasetSize: n, rng: new Rng('genlab-weight-cache-probe'), training: false };
+        const terms = probe.call(this.model, batch, ctx);
+        names.push(...Object.keys(terms).sort());
+        return names.length === 0 ? tf.zeros([0]) : tf.stack(names.map((k) => tf.reshape(terms[k]!, [])));
+      });
+      const probed = Array.from(stacked.dataSync());
+      stacked.dispose();
+      const values = names.map((k, i) => [k, probed[i]]);
+      f.add('probe', values);
+    }
+    const steps = options.epochs * stepsPerEpoch;
+    f.add('trainer', { seed: this.baseSeed, epochs: this.epochsDone, steps: this.globalStep, batchSize: this.batchSize, clipNorm: this.clipNorm ?? null, n, stepsPerEpoch });
+    f.add('optimizer', { type: this.optimizer.getClassName(), config: this.optimizer.getConfig() });
+    for (const w of await this.optimizer.getWeights()) f.addTensor(`optimizer.${w.name.replace(/^.*\//, '')}`, w.tensor);
+    f.add('lr', Array.from({ length: steps }, (_v, i) => this.schedule(this.globalStep + i)));
+    const { validation: _v, progress: _p, cache: _c, metrics, ...rest } = options;
+    f.add('fit', { ...rest, validation: options.validation !== undefined, metrics: metrics?.toString() ?? null });
+    return f;
+  }
+
+  /** Put a cached run's result in place: weights and state, optimiser state, counters, history. */
+  private async restoreFrom(entry: CacheEntry): Promise<void> {
+    try {
+      await this.optimizer.setWeights(entry.optimizer);
+      const vars = this.cachedVariables();
+      if (entry.model.length !== vars.length) {
+        throw new Error(`weight cache: the entry holds ${entry.model.length} tensors, the model and optimiser have ${vars.length}`);
+      }
+      vars.forEach((v, i) => v.assign(entry.model[i]!));
+    } finally {
+      tf.dispose([...entry.model, ...entry.optimizer.map((w) => w.tensor)]);
+    }
+    for (const k of Object.keys(this.history)) if (k !== 'epoch') delete this.history[k];
+    for (const [k, v] of Object.entries(entry.meta.history)) this.history[k] = v.map((x) => (x === null ? NaN : x));
+    this.epochsDone = entry.meta.epochs;
+    this.globalStep = entry.meta.steps;
+    setLearningRate(this.optimizer, this.schedule(Math.max(this.globalStep - 1, 0)));
+  }
+
+  /** The training loop proper. */
+  private async train(train: Dataset, options: FitOptions, n: number, stepsPerEpoch: number): Promise<History> {
     const syncEvery = options.syncEvery ?? 50;
     const evalEvery = options.evalEvery ?? 1;
     const sink: ProgressSink | null =

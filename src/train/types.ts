@@ -42,6 +42,11 @@ export interface Trainable {
   loss?(batch: Batch, ctx: StepContext): LossTerms;
   /** A self-contained update; returns the terms to log. Called inside `tf.tidy`. */
   trainStep?(batch: Batch, ctx: StepContext): LossTerms;
+  /**
+   * Variables that training changes besides `variables()` and that later steps read (momentum buffers,
+   * persistent chains); the weight cache saves and restores them with the weights. @default none
+   */
+  trainingState?(): tf.Variable[];
   /** Terms to report on validation data. @default loss() with `training: false` */
   evalTerms?(batch: Batch, ctx: StepContext): LossTerms;
   /** Free every tensor the model holds. */

@@ -79,6 +79,18 @@ describe('Kernel start failures', () => {
     assert.ok(await eventually(() => processesWithMarker(mark.value).length === 0), 'the silent kernel was killed');
   });
 
+  it('starts every kernel with the weight cache off, whatever the environment asks', async () => {
+    // The dying kernel's error report carries what it printed: the variable as the kernel saw it.
+    await assert.rejects(
+      Kernel.start({
+        cwd: FIXTURES,
+        argv: [process.execPath, '-e', 'console.error("cache=" + process.env.GENLAB_WEIGHT_CACHE); process.exit(3)', '{connection_file}'],
+        env: { GENLAB_WEIGHT_CACHE: '/tmp/some-cache' },
+      }),
+      (e: unknown) => e instanceof KernelStartError && /cache=off/.test(e.message),
+    );
+  });
+
   it('reports a command that cannot be spawned', async () => {
     await assert.rejects(Kernel.start({ cwd: FIXTURES, argv: ['/no/such/tslab', 'kernel'] }), /could not start \/no\/such\/tslab: .*ENOENT/);
   });

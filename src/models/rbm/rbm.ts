@@ -324,6 +324,11 @@ export abstract class RBM implements Trainable {
     return this.variables();
   }
 
+  /** Momentum buffers and PCD's chains: training state beyond the weights (for the weight cache). */
+  trainingState(): tf.Variable[] {
+    return this.chains ? [...this.vel, this.chains] : [...this.vel];
+  }
+
   dispose(): void {
     this.freeState();
     this.disposed = true;
