@@ -103,11 +103,44 @@ const RESERVED_SETTINGS = { cell_timeout: 'cellTimeout', timeout: 'timeout' } as
 
 const DECLARATION = /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*((?:[^=]|=>)+?))?\s*=(?![=>])\s*(.*)$/;
 
+/** The initializer without a trailing `// comment` (one outside string quotes) and `;`. */
+function initializerText(initializer: string): string {
+  let quote: string | null = null;
+  let end = initializer.length;
+  for (let i = 0; i < initializer.length; i++) {
+    const ch = initializer[i];
+    if (quote !== null) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '/' && initializer[i + 1] === '/') {
+      end = i;
+      break;
+    }
+  }
+  return initializer.slice(0, end).trim().replace(/;$/, '').trim();
+}
+
+/** The value of a JSON-like literal initializer (`0`, `1_000`, `'full'`, `[2, 8]`, `true`), else undefined. */
+function parseLiteral(initializer: string): ParamValue | undefined {
+  const text = initializerText(initializer);
+  if (/^-?(?:\d[\d_]*\.?[\d_]*|\.\d+)(?:e[+-]?\d+)?$/i.test(text)) return Number(text.replace(/_/g, ''));
+  // Escapes are read as `\x` -> `x`: enough to compare plain defaults, not a JavaScript string parser.
+  const quoted = /^'((?:[^'\\]|\\.)*)'$|^"((?:[^"\\]|\\.)*)"$|^`([^`$]*)`$/.exec(text);
+  if (quoted !== null) return (quoted[1] ?? quoted[2] ?? quoted[3]!).replace(/\\(.)/g, '$1');
+  try {
+    const v: unknown = JSON.parse(text);
+    return isParamValue(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function literalTypeOf(initializer: string): DeclaredParameter['literalType'] {
-  const text = initializer.replace(/\/\/.*$/, '').replace(/;\s*$/, '').trim();
-  if (/^-?(?:\d[\d_]*\.?[\d_]*|\.\d+)(?:e[+-]?\d+)?$/i.test(text)) return 'number';
-  if (/^'(?:[^'\\]|\\.)*'$|^"(?:[^"\\]|\\.)*"$|^`[^`$]*`$/.test(text)) return 'string';
-  if (text === 'true' || text === 'false') return 'boolean';
+  const v = parseLiteral(initializer);
+  if (typeof v === 'number') return 'number';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'boolean';
   return undefined;
 }
 
@@ -141,15 +174,7 @@ export function declaredParameters(source: string): DeclaredParameter[] {
  * `[2, 8]`, `true`), else undefined (an expression the runner cannot evaluate).
  */
 export function literalValue(decl: DeclaredParameter): ParamValue | undefined {
-  const text = decl.initializer.replace(/\/\/[^'"`]*$/, '').replace(/;\s*$/, '').trim();
-  const single = /^'((?:[^'\\]|\\.)*)'$/.exec(text);
-  if (single !== null) return single[1]!.replace(/\\(.)/g, '$1');
-  try {
-    const v: unknown = JSON.parse(/^[-+\d_.eE]+$/.test(text) ? text.replace(/_/g, '') : text);
-    return isParamValue(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseLiteral(decl.initializer);
 }
 
 function isParamValue(v: unknown): v is ParamValue {

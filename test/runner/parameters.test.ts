@@ -66,6 +66,8 @@ describe('parameters', () => {
     assert.equal(value('5e-3;   // peak learning rate'), 0.005);
     assert.deepEqual(value('[2, 8, 16];'), [2, 8, 16]);
     assert.equal(value('false'), false);
+    assert.equal(value("'http://example.org'; // a URL, not a comment"), 'http://example.org');
+    assert.equal(value('`multi`'), 'multi');
     assert.equal(value('Math.PI;'), undefined);
     assert.equal(value('[HIDDEN, HIDDEN];'), undefined);
   });
