@@ -173,16 +173,15 @@ export class Trainer {
     const n = datasetSize(train, 'Trainer.fit (training data)');
     if (options.validation) datasetSize(options.validation, 'Trainer.fit (validation data)');
     const stepsPerEpoch = Math.min(Math.ceil(n / this.batchSize), options.maxStepsPerEpoch ?? Infinity);
-    const dir = options.cache === undefined ? null : weightCacheDir();
-    if (dir === null || options.cache === undefined) return this.train(train, options, n, stepsPerEpoch);
-
     const name = options.cache;
+    const dir = name === undefined ? null : weightCacheDir();
+    if (name === undefined || dir === null) return this.train(train, options, n, stepsPerEpoch);
+
     const key = (await this.cacheKey(name, train, options, n, stepsPerEpoch)).digest();
-    const say = (m: string): void => console.log(m);
     const hit = loadEntry(dir, name, key, (m) => console.warn(m));
     if (hit !== null) {
       await this.restoreFrom(hit);
-      say(`weight cache: restored "${name}" (${hit.meta.epochs} epochs, trained in ${Math.round(hit.meta.seconds)} s on ${hit.meta.created.slice(0, 16).replace('T', ' ')} UTC) from ${dir}`);
+      console.log(`weight cache: restored "${name}" (${hit.meta.epochs} epochs, trained in ${Math.round(hit.meta.seconds)} s on ${hit.meta.created.slice(0, 16).replace('T', ' ')} UTC) from ${dir}`);
       return this.history;
     }
     const t0 = Date.now();
@@ -194,7 +193,7 @@ export class Trainer {
       this.cachedVariables(),
       optimizerState,
     );
-    say(`weight cache: saved "${name}" to ${dir}`);
+    console.log(`weight cache: saved "${name}" to ${dir}`);
     return history;
   }
 
@@ -241,8 +240,7 @@ export class Trainer {
       });
       const probed = Array.from(stacked.dataSync());
       stacked.dispose();
-      const values = names.map((k, i) => [k, probed[i]]);
-      f.add('probe', values);
+      f.add('probe', names.map((k, i) => [k, probed[i]]));
     }
     const steps = options.epochs * stepsPerEpoch;
     f.add('trainer', { seed: this.baseSeed, epochs: this.epochsDone, steps: this.globalStep, batchSize: this.batchSize, clipNorm: this.clipNorm ?? null, n, stepsPerEpoch });

@@ -147,6 +147,8 @@ export interface CacheEntry {
   optimizer: NamedTensor[];
 }
 
+const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
 function entryFiles(dir: string, name: string, key: string): { meta: string; bin: string } {
   const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'fit';
   const base = path.join(dir, `${safe}-${key}`);
@@ -194,11 +196,10 @@ export function loadEntry(dir: string, name: string, key: string, warn: (m: stri
     if (meta.key !== key || !Array.isArray(meta.model) || !Array.isArray(meta.optimizer)) throw new Error('its description does not match the key');
     const bin = fs.readFileSync(files.bin);
     const all = [...meta.model, ...meta.optimizer];
-    const total = all.reduce((s, t) => s + t.shape.reduce((a, b) => a * b, 1), 0);
+    const total = all.reduce((s, t) => s + sizeOf(t.shape), 0);
     if (bin.byteLength !== total * 4) throw new Error(`${files.bin} holds ${bin.byteLength} bytes, expected ${total * 4}`);
     const view = (t: SavedTensor): tf.Tensor => {
-      const size = t.shape.reduce((a, b) => a * b, 1);
-      const bytes = bin.subarray(t.offset * 4, (t.offset + size) * 4);
+      const bytes = bin.subarray(t.offset * 4, (t.offset + sizeOf(t.shape)) * 4);
       const copy = new Uint8Array(bytes).buffer;
       return tf.tensor(t.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy), t.shape, t.dtype);
     };
