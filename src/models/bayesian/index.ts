@@ -5,6 +5,7 @@
  * - `Dense`: a deterministic layer on the same [S, B, in] layout, with an optional Gaussian prior (MAP / L2).
  * - `GaussianPrior`, `ScaleMixturePrior`: priors p(w).
  * - `BayesianMLP`: layers each 'bayes' or 'dense', a gaussian / mse / categorical head, the ELBO loss.
+ * - `BNNMixture`: a posterior that is a mixture of mean-field components, one per mode.
  * - predictive summaries: mean, total / aleatoric / epistemic std, intervals, calibration, entropy and
  *   mutual information.
  */
@@ -12,7 +13,9 @@ export { VariationalDense, type VariationalDenseConfig, type VariationalForward,
 export { Dense, type DenseConfig } from './dense';
 export { GaussianPrior, ScaleMixturePrior, splitPrior, type Prior, type LayerPrior, type GaussianPriorConfig, type ScaleMixturePriorConfig } from './priors';
 export { Head, type HeadKind, type HeadConfig } from './heads';
-export { BayesianMLP, type BayesianMLPConfig, type LayerKind, type Activation, type PredictOptions, type RegressionEvaluation } from './mlp';
+export { BayesianMLP, type BayesianMLPConfig, type LayerKind, type Activation } from './mlp';
+export { SampledNetworks, type PredictOptions, type RegressionEvaluation } from './sampled';
+export { BNNMixture, type BNNMixtureConfig } from './mixture';
 export {
   regressionPredictive,
   classificationPredictive,

@@ -21,8 +21,8 @@ import { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
 import { Dense } from './dense';
 import { Head, type HeadKind } from './heads';
-import { type ClassPredictive, classificationPredictive, intervalCoverage, mixtureNll, type RegressionPredictive, regressionPredictive, rmse } from './predictive';
 import { GaussianPrior, type LayerPrior } from './priors';
+import { type PredictOptions, SampledNetworks } from './sampled';
 import { type KlMode, VariationalDense, type VariationalMode } from './variational-dense';
 
 /** A layer's kind: Bayesian (a weight distribution) or deterministic (a point estimate). */
@@ -71,33 +71,9 @@ export interface BayesianMLPConfig {
   klWeight?: number;
 }
 
-/** Options of the prediction methods. */
-export interface PredictOptions {
-  /** Weight samples K of the ensemble average. @default 100 (1 when the model has no Bayesian layer) */
-  samples?: number;
-  /** Seeds the weight draws. */
-  rng: Rng;
-  /** 'sample' draws weights; 'mean' uses the posterior means (a single point-estimate network). @default 'sample' */
-  mode?: 'sample' | 'mean';
-  /** Inputs per chunk, to bound memory for large K. @default 4096 */
-  chunk?: number;
-}
-
-/** Test metrics of a regression model from one predictive draw. */
-export interface RegressionEvaluation {
-  /** RMSE of the predictive mean. */
-  rmse: number;
-  /** Mean negative log predictive density, nats per example (NaN for an `mse` head). */
-  nll: number;
-  /** Fraction of targets inside the central 95% interval. */
-  coverage95: number;
-  /** The per-example predictive it was computed from. */
-  predictive: RegressionPredictive;
-}
-
 type AnyLayer = { kind: 'bayes'; layer: VariationalDense } | { kind: 'dense'; layer: Dense };
 
-export class BayesianMLP implements Trainable {
+export class BayesianMLP extends SampledNetworks implements Trainable {
   readonly config: Readonly<BayesianMLPConfig>;
   readonly head: Head;
   readonly kinds: LayerKind[];
@@ -107,6 +83,7 @@ export class BayesianMLP implements Trainable {
   private readonly klWeight: number;
 
   constructor(config: BayesianMLPConfig) {
+    super();
     this.config = { ...config };
     const hidden = config.hidden ?? [32, 32];
     if (!Number.isInteger(config.inputDim) || config.inputDim <= 0) {
@@ -251,35 +228,6 @@ export class BayesianMLP implements Trainable {
     const out = tf.concat(parts, 1) as tf.Tensor3D;
     tf.dispose(parts);
     return out;
-  }
-
-  /** Regression predictive from K weight samples: mean, total std, aleatoric and epistemic std. */
-  predictRegression(x: tf.Tensor2D, options: PredictOptions): RegressionPredictive {
-    const out = this.sampleOutputs(x, options);
-    const { mu, sigma } = this.head.gaussianParams(out);
-    const p = regressionPredictive(mu, sigma);
-    tf.dispose([out, mu, sigma ?? []]);
-    return p;
-  }
-
-  /** RMSE of the predictive mean, predictive NLL and 95% coverage on (x, y), from one draw of K networks. */
-  evaluateRegression(x: tf.Tensor2D, y: tf.Tensor, options: PredictOptions): RegressionEvaluation {
-    const out = this.sampleOutputs(x, options);
-    const { mu, sigma } = this.head.gaussianParams(out);
-    const predictive = regressionPredictive(mu, sigma);
-    const nll = sigma === null ? NaN : mixtureNll(mu, sigma, y);
-    tf.dispose([out, mu, sigma ?? []]);
-    const yv = y.dataSync();
-    return { rmse: rmse(yv, predictive.mean), nll, coverage95: intervalCoverage(yv, predictive.mean, predictive.std, 0.95), predictive };
-  }
-
-  /** Classification predictive: probabilities, entropy, expected entropy and mutual information. */
-  predictClasses(x: tf.Tensor2D, options: PredictOptions): ClassPredictive {
-    const out = this.sampleOutputs(x, options);
-    const probs = this.head.probabilities(out);
-    const p = classificationPredictive(probs);
-    tf.dispose([out, probs]);
-    return p;
   }
 
   /**
