@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, seed } from '../../src/runtime/rng';
 import type { StepContext } from '../../src/train/types';
+import { stepContext } from '../step-context';
 import { BayesianMLP } from '../../src/models/bayesian/mlp';
 import { BNNMixture } from '../../src/models/bayesian/mixture';
 import { GaussianPrior } from '../../src/models/bayesian/priors';
 
-function ctx(n: number, s: string): StepContext {
-  return { epoch: 0, step: 0, globalStep: 0, datasetSize: n, rng: new Rng(s), training: true };
-}
+const ctx = (n: number, s: string): StepContext => stepContext(s, { datasetSize: n });
 
 const values = (vs: tf.Variable[]): number[][] => vs.map((v) => Array.from(v.dataSync()));
 

@@ -6,14 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, seed } from '../../src/runtime/rng';
+import { seed } from '../../src/runtime/rng';
 import type { StepContext } from '../../src/train/types';
+import { stepContext } from '../step-context';
 import { BayesianMLP } from '../../src/models/bayesian/mlp';
 import { GaussianPrior } from '../../src/models/bayesian/priors';
 
-function ctx(n: number, s: string): StepContext {
-  return { epoch: 0, step: 0, globalStep: 0, datasetSize: n, rng: new Rng(s), training: true };
-}
+const ctx = (n: number, s: string): StepContext => stepContext(s, { datasetSize: n });
 
 test('loss terms: nll + kl / N; KL matches the sum of the layers; dense layers add MAP = L2 / N', async () => {
   await tf.setBackend('cpu');

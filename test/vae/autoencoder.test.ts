@@ -3,16 +3,13 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, seed } from '../../src/runtime/rng';
 import { Trainer } from '../../src/train/trainer';
-import type { StepContext } from '../../src/train/types';
+import { stepContext } from '../step-context';
 import { Autoencoder } from '../../src/models/vae/autoencoder';
 import { DenoisingAutoencoder } from '../../src/models/vae/denoising';
 import { corrupt } from '../../src/models/vae/corruption';
 import { PCA } from '../../src/models/vae/pca';
 import { principalAngles } from '../../src/models/vae/subspaces';
 
-function ctx(label: string): StepContext {
-  return { epoch: 0, step: 0, globalStep: 0, datasetSize: 8, rng: new Rng(label), training: true };
-}
 
 test('a linear autoencoder spans the PCA subspace (Baldi & Hornik) and training does not leak tensors', async () => {
   const n = 600;
@@ -52,7 +49,7 @@ test('sparsity term is λ Σ|h_i| (mean over examples); bernoulli recon is the c
     [0, 0, 1, 1],
   ]);
   const [sp, want, recon, wantRecon] = tf.tidy(() => {
-    const t = ae.loss({ x }, ctx('a'));
+    const t = ae.loss({ x }, stepContext('a'));
     const h = ae.encode(x).arraySync();
     const l1 = h.map((row) => row.reduce((s, v) => s + Math.abs(v), 0));
     const p = ae.reconstruct(x).arraySync();
@@ -64,7 +61,7 @@ test('sparsity term is λ Σ|h_i| (mean over examples); bernoulli recon is the c
   assert.ok(Math.abs(sp! - want!) < 1e-5, `${sp} vs ${want}`);
   assert.ok(Math.abs(recon! - wantRecon!) < 1e-4, `${recon} vs ${wantRecon}`);
   ae.sparsity = 0;
-  assert.equal(tf.tidy(() => Object.keys(ae.loss({ x }, ctx('a')))).join(','), 'recon');
+  assert.equal(tf.tidy(() => Object.keys(ae.loss({ x }, stepContext('a')))).join(','), 'recon');
   x.dispose();
   ae.dispose();
 });
@@ -99,7 +96,7 @@ test('denoising autoencoder: the loss reconstructs the clean x from the corrupte
     [0.5, 0, 1, 0, 2],
   ]);
   const [got, want, wrong] = tf.tidy(() => {
-    const t = dae.loss({ x }, ctx('c'))['recon']!.dataSync()[0]!;
+    const t = dae.loss({ x }, stepContext('c'))['recon']!.dataSync()[0]!;
     const xt = corrupt(x, dae.corruption, new Rng('c').fork('corruption'));
     const r = dae.reconstruct(xt);
     return [

@@ -3,13 +3,10 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, seed } from '../../src/runtime/rng';
 import { Trainer } from '../../src/train/trainer';
-import type { StepContext } from '../../src/train/types';
+import { stepContext } from '../step-context';
 import { VAE } from '../../src/models/vae/vae';
 import { ConditionalVAE } from '../../src/models/vae/cvae';
 
-function ctx(label: string, training = true): StepContext {
-  return { epoch: 0, step: 0, globalStep: 0, datasetSize: 8, rng: new Rng(label), training };
-}
 
 test('reparameterised gradients of the ELBO match central finite differences (tiny model, fixed ε)', () => {
   const model = new VAE({ inputDim: 5, latentDim: 2, hiddenDims: [4], activation: 'tanh', rng: seed('fd') });
@@ -19,9 +16,9 @@ test('reparameterised gradients of the ELBO match central finite differences (ti
     [1, 1, 0, 0, 0],
   ]);
   // The same step seed gives the same ε, so the loss is a deterministic function of the weights.
-  const lossValue = (): number => tf.tidy(() => tf.addN(Object.values(model.loss({ x }, ctx('eps')))).dataSync()[0]!);
+  const lossValue = (): number => tf.tidy(() => tf.addN(Object.values(model.loss({ x }, stepContext('eps')))).dataSync()[0]!);
   const vars = model.variables();
-  const { grads } = tf.variableGrads(() => tf.addN(Object.values(model.loss({ x }, ctx('eps')))) as tf.Scalar, vars);
+  const { grads } = tf.variableGrads(() => tf.addN(Object.values(model.loss({ x }, stepContext('eps')))) as tf.Scalar, vars);
   const h = 1e-2;
   let checked = 0;
   // Every encoder entry matters here: its gradient exists only through z = z_μ + z_σ·ε and the KL.
@@ -44,7 +41,7 @@ test('reparameterised gradients of the ELBO match central finite differences (ti
   assert.ok(checked > 20);
   // And the encoder really does receive gradient from the reconstruction path: with β = 0 (no KL) it is non-zero.
   model.beta = 0;
-  const { grads: g0 } = tf.variableGrads(() => tf.addN(Object.values(model.loss({ x }, ctx('eps')))) as tf.Scalar, model.encoder.variables());
+  const { grads: g0 } = tf.variableGrads(() => tf.addN(Object.values(model.loss({ x }, stepContext('eps')))) as tf.Scalar, model.encoder.variables());
   const norm = tf.tidy(() => tf.addN(Object.values(g0).map((t) => tf.sum(tf.square(t)))).dataSync()[0]!);
   assert.ok(norm > 1e-8, 'encoder gradient through the sample');
   tf.dispose([x, ...Object.values(grads), ...Object.values(g0)]);
@@ -55,8 +52,8 @@ test('loss returns recon and β·KL; evalTerms returns the plain KL; per-example
   const model = new VAE({ inputDim: 6, latentDim: 3, hiddenDims: [5], rng: seed('terms'), beta: 4 });
   const x = tf.tidy(() => tf.cast(tf.greater(seed('x').uniform([7, 6]), 0.5), 'float32'));
   const [recon, kl, erecon, ekl, perEx] = tf.tidy(() => {
-    const t = model.loss({ x }, ctx('s'));
-    const e = model.evalTerms({ x }, ctx('s', false));
+    const t = model.loss({ x }, stepContext('s'));
+    const e = model.evalTerms({ x }, stepContext('s', { training: false }));
     const p = model.elboTerms(x, new Rng('s'));
     assert.deepEqual(p.elbo.shape, [7]);
     return [t['recon']!.dataSync()[0]!, t['kl']!.dataSync()[0]!, e['recon']!.dataSync()[0]!, e['kl']!.dataSync()[0]!, p.kl.mean().dataSync()[0]!];
@@ -130,11 +127,11 @@ test('conditional VAE: labels as indices or one-hot give the same terms; errors 
     [1, 0, 0],
   ]);
   const [a, b] = tf.tidy(() => [
-    tf.addN(Object.values(model.loss({ x, y: yi }, ctx('c')))).dataSync()[0]!,
-    tf.addN(Object.values(model.loss({ x, y: yh }, ctx('c')))).dataSync()[0]!,
+    tf.addN(Object.values(model.loss({ x, y: yi }, stepContext('c')))).dataSync()[0]!,
+    tf.addN(Object.values(model.loss({ x, y: yh }, stepContext('c')))).dataSync()[0]!,
   ]);
   assert.ok(Math.abs(a! - b!) < 1e-5);
-  assert.throws(() => model.loss({ x }, ctx('c')), /needs labels in the dataset as "y"/);
+  assert.throws(() => model.loss({ x }, stepContext('c')), /needs labels in the dataset as "y"/);
   const g = model.generate([0, 1, 2, 2], seed('gen'));
   assert.deepEqual(g.shape, [4, 4]);
   g.dispose();
