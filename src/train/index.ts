@@ -1,4 +1,4 @@
-export { Trainer, NonFiniteLossError, type TrainerConfig, type FitOptions, type EarlyStopping, type OptimizerName } from './trainer';
+export { Trainer, NonFiniteLossError, TrainingInterrupted, type TrainerConfig, type FitOptions, type EarlyStopping, type OptimizerName } from './trainer';
 export { constantLr, stepDecay, cosineDecay, warmup, type LrSchedule } from './schedules';
 export type { Dataset, Batch, LossTerms, StepContext, Trainable, History } from './types';
 export type { ProgressSink, ProgressState } from './progress';
