@@ -345,13 +345,18 @@ async function takeScreenshots(page: Page, o: PageTarget, cells: CellState[], re
   }
 }
 
+/** Open the notebook, make sure the tslab kernel runs it, and start recording its messages. */
+async function openWithKernel(page: Page, o: PageTarget & { log: (l: string) => void }, report: NotebookRunReport): Promise<void> {
+  await openNotebook(page, o.server, o.relPath);
+  const k = await ensureKernel(page, o.relPath, o.log);
+  await probe(page, 'hook', o.relPath);
+  report.kernel = `${k.kernelName} (${k.kernelDisplayName})`;
+}
+
 export async function runNotebookInPage(browser: Browser, o: NotebookRunOptions): Promise<NotebookRunReport> {
   const report = emptyReport(o, 'run');
   return inPage(browser, o, report, async (page) => {
-    await openNotebook(page, o.server, o.relPath);
-    const k = await ensureKernel(page, o.relPath, o.log);
-    await probe(page, 'hook', o.relPath);
-    report.kernel = `${k.kernelName} (${k.kernelDisplayName})`;
+    await openWithKernel(page, o, report);
     o.log(`    kernel ${report.kernel} ready; Run > Run All Cells`);
 
     const t0 = Date.now();
@@ -406,10 +411,7 @@ export interface InterruptOptions extends PageTarget {
 export async function interruptInPage(browser: Browser, o: InterruptOptions): Promise<NotebookRunReport> {
   const report = emptyReport(o, 'interrupt');
   return inPage(browser, o, report, async (page) => {
-    await openNotebook(page, o.server, o.relPath);
-    const k = await ensureKernel(page, o.relPath, o.log);
-    await probe(page, 'hook', o.relPath);
-    report.kernel = `${k.kernelName} (${k.kernelDisplayName})`;
+    await openWithKernel(page, o, report);
 
     await selectCell(page, o.relPath, o.trainIndex);
     await menuCommand(page, 'Run', /^Run All Above Selected Cell/, 'notebook:run-all-above', o.log);
