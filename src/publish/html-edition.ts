@@ -15,8 +15,8 @@ import { escapeHtml, jsonForScript } from '../plot/html';
 import { cellSource, cellTags, joinText, readNotebook } from '../runner/nbformat';
 import type { MimeData, Notebook, NotebookOutput } from '../runner/nbformat';
 import { INJECTED_TAG } from '../runner/parameters';
-import { basicMarkdown, MarkdownRenderer, Slugger } from './markdown';
-import type { BasicMarkdownOptions, MathRenderer } from './markdown';
+import { markdownRenderer, MarkdownRenderer, Slugger } from './markdown';
+import type { MarkdownOptions, MathRenderer } from './markdown';
 import { copyKatexAssets, KATEX_CSS, katexMath } from './math';
 import { runRecord } from './provenance';
 import { recheck } from './saved-outputs';
@@ -49,7 +49,7 @@ export interface NotebookPage {
 }
 
 /** Makes a markdown renderer for one page (it must report headings through `onHeading`). */
-export type MarkdownFactory = (options: BasicMarkdownOptions) => MarkdownRenderer;
+export type MarkdownFactory = (options: MarkdownOptions) => MarkdownRenderer;
 
 export interface HtmlEditionOptions {
   /** Folder of executed notebooks. @default 'notebooks' */
@@ -58,7 +58,7 @@ export interface HtmlEditionOptions {
   outDir?: string;
   /** plotly.js file to copy. @default plotly.js-dist-min's plotly.min.js, resolved from node_modules */
   plotlyFile?: string;
-  /** Markdown renderer (the seam for e.g. marked). @default basicMarkdown */
+  /** Markdown renderer. @default markdownRenderer (markdown-it with texmath) */
   markdown?: MarkdownFactory;
   /** Math renderer handed to the markdown renderer; `plainMath` shows the TeX source. @default katexMath */
   math?: MathRenderer;
@@ -87,6 +87,7 @@ img{max-width:100%}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem}
 blockquote{border-left:4px solid #c8d3e6;margin:.5rem 0;padding:.1rem 1rem;background:#f7f9fc}
 .math{font-family:'Latin Modern Math','STIX Two Math',serif}
+.math.display{display:block;text-align:center;margin:.5rem 0}
 .katex-display{overflow-x:auto;overflow-y:hidden}
 `;
 
@@ -169,7 +170,7 @@ class PageWriter {
 /** Render one executed notebook as a page. `name` is its file name without `.ipynb`. */
 export function renderNotebookPage(nb: Notebook, name: string, options: Pick<HtmlEditionOptions, 'markdown' | 'math' | 'title'> = {}): NotebookPage {
   const toc: TocEntry[] = [];
-  const md = (options.markdown ?? basicMarkdown)({
+  const md = (options.markdown ?? markdownRenderer)({
     math: options.math ?? katexMath,
     slugger: new Slugger(),
     onHeading: (level, text, id) => toc.push({ level, text, id }),
