@@ -12,6 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import path from 'path';
 import { CHECK_MIME, CheckRecord, formatCheck } from '../notebook/check';
 import { escapeHtml, jsonForScript } from '../plot/html';
+import { plotlySource } from '../plot/plotly-source';
 import { cellSource, cellTags, joinText, readNotebook } from '../runner/nbformat';
 import type { MimeData, Notebook, NotebookOutput } from '../runner/nbformat';
 import { INJECTED_TAG } from '../runner/parameters';
@@ -56,7 +57,7 @@ export interface HtmlEditionOptions {
   inDir?: string;
   /** Site folder. @default 'build/html' */
   outDir?: string;
-  /** plotly.js file to copy. @default plotly.js-dist-min's plotly.min.js, resolved from node_modules */
+  /** plotly.js file to copy. @default the bundle the notebooks use (`plotlySource()`: plotly.js-dist, minified) */
   plotlyFile?: string;
   /** Markdown renderer. @default markdownRenderer (markdown-it with texmath) */
   markdown?: MarkdownFactory;
@@ -254,23 +255,19 @@ ${items}
 `;
 }
 
-/** plotly.min.js from node_modules. */
-export function defaultPlotlyFile(): string {
-  return require.resolve('plotly.js-dist-min/plotly.min.js');
-}
-
 /** Build the site; returns the written pages and the index path. */
 export async function buildHtmlEdition(options: HtmlEditionOptions = {}): Promise<{ index: string; pages: NotebookPage[]; outDir: string }> {
   const inDir = options.inDir ?? 'notebooks';
   const outDir = options.outDir ?? 'build/html';
-  const plotly = options.plotlyFile ?? defaultPlotlyFile();
   if (!existsSync(inDir)) throw new Error(`html: no folder ${inDir}; give a folder of executed notebooks.`);
   const files = readdirSync(inDir)
     .filter((f) => f.endsWith('.ipynb'))
     .sort();
   if (files.length === 0) throw new Error(`html: no .ipynb files in ${inDir}.`);
   mkdirSync(outDir, { recursive: true });
-  copyFileSync(plotly, path.join(outDir, PLOTLY_FILE));
+  // The same minified bundle the notebooks inline (src/plot/plotly-source.ts), unless a file is given.
+  if (options.plotlyFile !== undefined) copyFileSync(options.plotlyFile, path.join(outDir, PLOTLY_FILE));
+  else writeFileSync(path.join(outDir, PLOTLY_FILE), plotlySource().code, 'utf8');
   copyKatexAssets(outDir);
   const pages: NotebookPage[] = [];
   for (const f of files) {

@@ -5,7 +5,7 @@ export { setProvenance, removeProvenance, dropNoOpInjection, provenanceText, run
 export type { RunRecord } from './provenance';
 export { verifySavedOutputs, recheck, CHECKS_TAG } from './saved-outputs';
 export type { SavedOutputsReport, SavedCheck } from './saved-outputs';
-export { buildHtmlEdition, renderNotebookPage, renderIndex, defaultPlotlyFile, PLOTLY_FILE } from './html-edition';
+export { buildHtmlEdition, renderNotebookPage, renderIndex, PLOTLY_FILE } from './html-edition';
 export type { HtmlEditionOptions, NotebookPage, TocEntry, MarkdownFactory } from './html-edition';
 export { markdownRenderer, plainMath, slugify, Slugger, markdownHeadings, displayEquations } from './markdown';
 export type { MarkdownRenderer, MathRenderer, MarkdownOptions } from './markdown';
