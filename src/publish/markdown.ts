@@ -9,8 +9,8 @@
  * instead: `plainMath` shows the TeX source, escaped, in `<span class="math inline">` /
  * `<span class="math display">`; `katexMath` (math.ts, the HTML edition's default) typesets it.
  *
- * Raw HTML in a cell is escaped, not passed through: the edition must open offline, and an `<img>`
- * or `<script>` in a cell could fetch from the network. Images with an external source become links
+ * Raw HTML in a cell is escaped, not passed through (comments are dropped): the edition must open
+ * offline, and an `<img>` or `<script>` in a cell could fetch from the network. Images with an external source become links
  * for the same reason. Headings get ids from one `Slugger` per page (for its table of contents).
  */
 import MarkdownIt from 'markdown-it';
@@ -95,7 +95,9 @@ const restorePipes = (tex: string): string => tex.replace(/\uE000/g, '|');
 
 /** A markdown-it instance with the math tokenizer; the math token renderers are set per renderer. */
 function parser(): MarkdownIt {
-  const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+  // `html: true` only so that raw HTML arrives as html_block/html_inline tokens: the renderer rules
+  // below drop comments (as Jupyter and GitHub show nothing for them) and escape everything else.
+  const md = new MarkdownIt({ html: true, linkify: false, typographer: false });
   // The engine is never called (our renderer rules replace texmath's); passing one stops texmath from loading KaTeX itself.
   md.use(texmath, { delimiters: ['dollars', 'brackets'], engine: { renderToString: (tex: string) => tex } });
   return md;
@@ -119,6 +121,15 @@ export function markdownRenderer(options: MarkdownOptions = {}): MarkdownRendere
       return t.block ? `${html}${eqno}\n` : html;
     };
   }
+  const isComment = (html: string): boolean => /^\s*<!--[\s\S]*?-->\s*$/.test(html);
+  md.renderer.rules.html_block = (tokens, i) => {
+    const html = (tokens[i] as Token).content;
+    return isComment(html) ? '' : `<p>${escapeHtml(html.trimEnd())}</p>\n`;
+  };
+  md.renderer.rules.html_inline = (tokens, i) => {
+    const html = (tokens[i] as Token).content;
+    return isComment(html) ? '' : escapeHtml(html);
+  };
   const defaultImage = md.renderer.rules.image;
   md.renderer.rules.image = (tokens, i, opts, env, self) => {
     const t = tokens[i] as Token;

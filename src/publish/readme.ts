@@ -1,18 +1,20 @@
 /**
  * Rewrite the generated blocks of the documentation: the results table (`results`) from the full
- * run's results file, and the lecture map (`lecture-map`) from the notebooks, each in its page under
- * docs/ (`BLOCK_FILES`), linked from the README. Idempotent.
+ * run's results file, the lecture map (`lecture-map`) from the notebooks and the runner's help
+ * (`cli-help`) from its option table, each in its page under docs/ (`BLOCK_FILES`), linked from the
+ * README. Idempotent.
  */
 import { existsSync, promises as fs, readdirSync } from 'fs';
 import path from 'path';
+import { USAGE } from '../runner/args';
 import { readNotebook } from '../runner/nbformat';
 import { lectureMapMarkdown, notebookMap } from './lecture-map';
 import { replaceBlock } from './readme-blocks';
 import { parseResultsFile, resultsTable } from './results-table';
 
 /** The generated blocks. */
-export type ReadmeBlock = 'results' | 'lecture-map';
-export const README_BLOCKS: readonly ReadmeBlock[] = ['results', 'lecture-map'];
+export type ReadmeBlock = 'results' | 'lecture-map' | 'cli-help';
+export const README_BLOCKS: readonly ReadmeBlock[] = ['results', 'lecture-map', 'cli-help'];
 
 /**
  * Where each block lives (relative to the project folder): the README is a front door that fits on a
@@ -21,6 +23,7 @@ export const README_BLOCKS: readonly ReadmeBlock[] = ['results', 'lecture-map'];
 export const BLOCK_FILES: Readonly<Record<ReadmeBlock, string>> = {
   results: 'docs/results.md',
   'lecture-map': 'docs/lecture-map.md',
+  'cli-help': 'docs/running.md',
 };
 
 export interface ReadmeOptions {
@@ -32,7 +35,7 @@ export interface ReadmeOptions {
   results?: string;
   /** @default 'notebooks' */
   notebooks?: string;
-  /** Which blocks to write. @default both */
+  /** Which blocks to write. @default all (`README_BLOCKS`) */
   blocks?: readonly ReadmeBlock[];
   /** Report instead of writing: true when a file would change. @default false */
   check?: boolean;
@@ -49,6 +52,7 @@ export interface ReadmeFileUpdate {
 async function blockContent(block: ReadmeBlock, file: string, resultsFile: string, dir: string): Promise<string> {
   const from = path.dirname(path.resolve(file));
   const link = (target: string): string => path.relative(from, path.resolve(target)).split(path.sep).join('/');
+  if (block === 'cli-help') return ['```text', USAGE, '```'].join('\n');
   if (block === 'results') {
     if (!existsSync(resultsFile)) {
       throw new Error(`${resultsFile} not found: produce it with npm run notebooks:publish (a full run), or pass --results FILE.`);

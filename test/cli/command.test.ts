@@ -137,7 +137,7 @@ describe('runCommand: exit codes and messages', () => {
   it('checks option values where they are parsed', async () => {
     const readme = await run(README_COMMAND, ['--only', 'everything']);
     assert.equal(readme.code, 2);
-    assert.match(readme.err, /^readme: --only must be results or lecture-map, got "everything"\./);
+    assert.match(readme.err, /^readme: --only must be one of results, lecture-map, cli-help, got "everything"\./);
     const html = await run(HTML_COMMAND, ['no/such/folder']);
     assert.deepEqual([html.code, html.err], [2, 'html: no folder no/such/folder; give a folder of executed notebooks. See npm run html -- --help.\n']);
     const runner = await run(RUN_COMMAND, ['x.ipynb', '--transport', 'udp']);

@@ -144,10 +144,13 @@ describe('markdownRenderer', () => {
       '<p>with <span class="math inline">\\mathcal L_1 =</span> ELBO <span class="math inline">\\le \\mathcal L_K</span>, <code>code $x$</code>, $5 and $3</p>\n',
     );
   });
-  it('renders links, keeps external images as links (the edition never loads from the network), and escapes raw HTML', () => {
+  it('renders links, keeps external images as links (the edition never loads from the network), escapes raw HTML and drops comments', () => {
     assert.equal(md.render('[paper](https://arxiv.org/abs/1312.6114)'), '<p><a href="https://arxiv.org/abs/1312.6114">paper</a></p>\n');
     assert.equal(md.render('![plot](https://example.com/x.png) ![local](img.png)'), '<p><a href="https://example.com/x.png">plot</a> <img src="img.png" alt="local"></p>\n');
     assert.equal(md.render('<script>alert(1)</script>'), '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n');
+    assert.equal(md.render('a <b>b</b> <img src="https://example.com/x.png">'), '<p>a &lt;b&gt;b&lt;/b&gt; &lt;img src=&quot;https://example.com/x.png&quot;&gt;</p>\n');
+    // Comments show nothing, as in Jupyter and on GitHub.
+    assert.equal(md.render('<!-- a note\nfor editors -->\n\ntext <!-- inline -->'), '<p>text </p>\n');
   });
   it('gives headings unique ids and reports them; display math on its own lines or inside a paragraph', () => {
     const seen: string[] = [];
