@@ -1,4 +1,4 @@
-/** Publishing tools (issue 10): saved full-run outputs, their verification, the HTML edition, README blocks. */
+/** Publishing tools (issue 10): saved full-run outputs, their verification, the HTML edition, generated docs blocks. */
 export { regenerate, mergeResults, selectNotebooks } from './regenerate';
 export type { RegenerateOptions, PublishOutcome } from './regenerate';
 export { setProvenance, removeProvenance, dropNoOpInjection, provenanceText, runRecord, runSeed, PROVENANCE_TAG } from './provenance';
@@ -16,5 +16,5 @@ export { REFERENCE_FIGURES } from './references';
 export { notebookMap, lectureMapMarkdown } from './lecture-map';
 export type { NotebookMap, MapSection } from './lecture-map';
 export { replaceBlock, blockMarkers, MissingMarkersError } from './readme-blocks';
-export { updateReadme } from './readme';
-export type { ReadmeOptions } from './readme';
+export { updateReadme, README_BLOCKS, BLOCK_FILES } from './readme';
+export type { ReadmeOptions, ReadmeBlock, ReadmeFileUpdate } from './readme';

@@ -1,5 +1,5 @@
 /**
- * The README lecture map: for each notebook, its `##` sections and the first display equation in
+ * The lecture map (docs/lecture-map.md): for each notebook, its `##` sections and the first display equation in
  * each (the lecture's formula the section implements), read from the notebooks themselves so the map
  * never drifts from them.
  */
@@ -16,7 +16,7 @@ export interface MapSection {
 }
 
 export interface NotebookMap {
-  /** Path as linked from the README, e.g. `notebooks/flows.ipynb`. */
+  /** Path as linked from the page, e.g. `../notebooks/flows.ipynb`. */
   file: string;
   /** First `#` heading, or the file name. */
   title: string;

@@ -15,7 +15,7 @@ export const README_COMMAND: Command<ReadmeOptions> = {
   failed: 'a block is out of date (with --check)',
   init: () => ({}),
   options: {
-    only: value('BLOCK', `write only this block (${README_BLOCKS.join(' or ')}; repeatable)`, (s, v, f) => {
+    only: value('BLOCK', `write only this block (one of ${README_BLOCKS.join(', ')}; repeatable)`, (s, v, f) => {
       s.blocks = [...(s.blocks ?? []), oneOf(f, v, README_BLOCKS)];
     }, { multiple: true }),
     check: flag('change nothing; exit 1 when a block is out of date', (s) => {
