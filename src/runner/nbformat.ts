@@ -174,12 +174,12 @@ export function parseNotebook(text: string, file: string): Notebook {
   if (problems.length > 0) {
     const shown = problems.slice(0, MAX_PROBLEMS).map((p) => `  - ${p.message} (at ${p.pointer || '/'})`);
     const more = problems.length > MAX_PROBLEMS ? [`  - and ${problems.length - MAX_PROBLEMS} more`] : [];
-    throw new NotebookError(
-      'format',
-      file,
-      `${file} does not follow the nbformat 4.${Math.min(minor, NEWEST_MINOR)} schema:\n${[...shown, ...more].join('\n')}\n` +
-        'Fix these fields (JupyterLab writes valid notebooks: opening and saving the notebook there often repairs it).',
-    );
+    // The usual case: cells added by a tool that writes ids into a notebook older than 4.5.
+    const idsTooEarly = minor < 5 && problems.some((p) => /^cell \d+ has "id", which the schema does not allow here$/.test(p.message));
+    const fix = idsTooEarly
+      ? 'Cell ids came with nbformat 4.5: set "nbformat_minor": 5 and give every cell an "id" (JupyterLab 4 does both when it saves the notebook).'
+      : 'Fix these fields (JupyterLab writes valid notebooks: opening and saving the notebook there often repairs it).';
+    throw new NotebookError('format', file, `${file} does not follow the nbformat 4.${Math.min(minor, NEWEST_MINOR)} schema:\n${[...shown, ...more].join('\n')}\n${fix}`);
   }
   return raw as unknown as Notebook;
 }

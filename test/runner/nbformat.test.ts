@@ -130,6 +130,8 @@ describe('nbformat schema', () => {
         return true;
       },
     );
+    // Ids in a notebook older than 4.5: the message says how to upgrade it.
+    assert.throws(() => parseNotebook(JSON.stringify({ ...notebook([stream], 5), nbformat_minor: 4 }), 'old.ipynb'), /cell 1 has "id"[\s\S]*Cell ids came with nbformat 4\.5: set "nbformat_minor": 5 and give every cell an "id"/);
     // Missing ids in a 4.5 notebook are filled in (as nbformat's reader does), not refused.
     const noIds = notebook([stream], 4);
     const read = parseNotebook(JSON.stringify({ ...noIds, nbformat_minor: 5 }), 'x.ipynb');
