@@ -5,6 +5,11 @@
  * where the CRC covers type and data. IHDR holds the size and pixel format; IDAT the zlib stream of
  * the rows, each row prefixed by its filter type (0 = none: grids are small and compress well as is);
  * IEND closes the file.
+ *
+ * Written here rather than taken from a package: image grids only ever write 8-bit grey or RGB, which
+ * is the few dozen lines below over Node's own zlib; `pngjs` would add a reader and stream machinery
+ * we do not use, and `sharp` a native library whose prebuilt binaries are downloaded at install time,
+ * which the offline machines this kit targets cannot do. The tests decode what it writes with zlib.
  */
 import * as zlib from 'zlib';
 

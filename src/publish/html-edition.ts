@@ -12,11 +12,12 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 
 import path from 'path';
 import { CHECK_MIME, CheckRecord, formatCheck } from '../notebook/check';
 import { escapeHtml, jsonForScript } from '../plot/html';
+import { plotlySource } from '../plot/plotly-source';
 import { cellSource, cellTags, joinText, readNotebook } from '../runner/nbformat';
 import type { MimeData, Notebook, NotebookOutput } from '../runner/nbformat';
 import { INJECTED_TAG } from '../runner/parameters';
-import { basicMarkdown, MarkdownRenderer, Slugger } from './markdown';
-import type { BasicMarkdownOptions, MathRenderer } from './markdown';
+import { markdownRenderer, MarkdownRenderer, Slugger } from './markdown';
+import type { MarkdownOptions, MathRenderer } from './markdown';
 import { copyKatexAssets, KATEX_CSS, katexMath } from './math';
 import { runRecord } from './provenance';
 import { recheck } from './saved-outputs';
@@ -49,16 +50,16 @@ export interface NotebookPage {
 }
 
 /** Makes a markdown renderer for one page (it must report headings through `onHeading`). */
-export type MarkdownFactory = (options: BasicMarkdownOptions) => MarkdownRenderer;
+export type MarkdownFactory = (options: MarkdownOptions) => MarkdownRenderer;
 
 export interface HtmlEditionOptions {
   /** Folder of executed notebooks. @default 'notebooks' */
   inDir?: string;
   /** Site folder. @default 'build/html' */
   outDir?: string;
-  /** plotly.js file to copy. @default plotly.js-dist-min's plotly.min.js, resolved from node_modules */
+  /** plotly.js file to copy. @default the bundle the notebooks use (`plotlySource()`: plotly.js-dist, minified) */
   plotlyFile?: string;
-  /** Markdown renderer (the seam for e.g. marked). @default basicMarkdown */
+  /** Markdown renderer. @default markdownRenderer (markdown-it with texmath) */
   markdown?: MarkdownFactory;
   /** Math renderer handed to the markdown renderer; `plainMath` shows the TeX source. @default katexMath */
   math?: MathRenderer;
@@ -87,6 +88,7 @@ img{max-width:100%}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem}
 blockquote{border-left:4px solid #c8d3e6;margin:.5rem 0;padding:.1rem 1rem;background:#f7f9fc}
 .math{font-family:'Latin Modern Math','STIX Two Math',serif}
+.math.display{display:block;text-align:center;margin:.5rem 0}
 .katex-display{overflow-x:auto;overflow-y:hidden}
 `;
 
@@ -169,7 +171,7 @@ class PageWriter {
 /** Render one executed notebook as a page. `name` is its file name without `.ipynb`. */
 export function renderNotebookPage(nb: Notebook, name: string, options: Pick<HtmlEditionOptions, 'markdown' | 'math' | 'title'> = {}): NotebookPage {
   const toc: TocEntry[] = [];
-  const md = (options.markdown ?? basicMarkdown)({
+  const md = (options.markdown ?? markdownRenderer)({
     math: options.math ?? katexMath,
     slugger: new Slugger(),
     onHeading: (level, text, id) => toc.push({ level, text, id }),
@@ -253,23 +255,19 @@ ${items}
 `;
 }
 
-/** plotly.min.js from node_modules. */
-export function defaultPlotlyFile(): string {
-  return require.resolve('plotly.js-dist-min/plotly.min.js');
-}
-
 /** Build the site; returns the written pages and the index path. */
 export async function buildHtmlEdition(options: HtmlEditionOptions = {}): Promise<{ index: string; pages: NotebookPage[]; outDir: string }> {
   const inDir = options.inDir ?? 'notebooks';
   const outDir = options.outDir ?? 'build/html';
-  const plotly = options.plotlyFile ?? defaultPlotlyFile();
   if (!existsSync(inDir)) throw new Error(`html: no folder ${inDir}; give a folder of executed notebooks.`);
   const files = readdirSync(inDir)
     .filter((f) => f.endsWith('.ipynb'))
     .sort();
   if (files.length === 0) throw new Error(`html: no .ipynb files in ${inDir}.`);
   mkdirSync(outDir, { recursive: true });
-  copyFileSync(plotly, path.join(outDir, PLOTLY_FILE));
+  // The same minified bundle the notebooks inline (src/plot/plotly-source.ts), unless a file is given.
+  if (options.plotlyFile !== undefined) copyFileSync(options.plotlyFile, path.join(outDir, PLOTLY_FILE));
+  else writeFileSync(path.join(outDir, PLOTLY_FILE), plotlySource().code, 'utf8');
   copyKatexAssets(outDir);
   const pages: NotebookPage[] = [];
   for (const f of files) {

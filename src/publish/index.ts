@@ -1,14 +1,14 @@
-/** Publishing tools (issue 10): saved full-run outputs, their verification, the HTML edition, README blocks. */
+/** Publishing tools (issue 10): saved full-run outputs, their verification, the HTML edition, generated docs blocks. */
 export { regenerate, mergeResults, selectNotebooks } from './regenerate';
 export type { RegenerateOptions, PublishOutcome } from './regenerate';
 export { setProvenance, removeProvenance, dropNoOpInjection, provenanceText, runRecord, runSeed, PROVENANCE_TAG } from './provenance';
 export type { RunRecord } from './provenance';
 export { verifySavedOutputs, recheck, CHECKS_TAG } from './saved-outputs';
 export type { SavedOutputsReport, SavedCheck } from './saved-outputs';
-export { buildHtmlEdition, renderNotebookPage, renderIndex, defaultPlotlyFile, PLOTLY_FILE } from './html-edition';
+export { buildHtmlEdition, renderNotebookPage, renderIndex, PLOTLY_FILE } from './html-edition';
 export type { HtmlEditionOptions, NotebookPage, TocEntry, MarkdownFactory } from './html-edition';
-export { basicMarkdown, plainMath, slugify, Slugger, markdownHeadings } from './markdown';
-export type { MarkdownRenderer, MathRenderer, BasicMarkdownOptions } from './markdown';
+export { markdownRenderer, plainMath, slugify, Slugger, markdownHeadings, displayEquations } from './markdown';
+export type { MarkdownRenderer, MathRenderer, MarkdownOptions } from './markdown';
 export { katexMath, copyKatexAssets, KATEX_CSS } from './math';
 export { resultsTable, parseResultsFile, formatNumber } from './results-table';
 export type { ResultsTableOptions } from './results-table';
@@ -16,5 +16,5 @@ export { REFERENCE_FIGURES } from './references';
 export { notebookMap, lectureMapMarkdown } from './lecture-map';
 export type { NotebookMap, MapSection } from './lecture-map';
 export { replaceBlock, blockMarkers, MissingMarkersError } from './readme-blocks';
-export { updateReadme } from './readme';
-export type { ReadmeOptions } from './readme';
+export { updateReadme, README_BLOCKS, BLOCK_FILES } from './readme';
+export type { ReadmeOptions, ReadmeBlock, ReadmeFileUpdate } from './readme';

@@ -1,29 +1,27 @@
 /**
- * The README lecture map: for each notebook, its `##` sections and the first display equation in
+ * The lecture map (docs/lecture-map.md): for each notebook, its `##` sections and the first display equation in
  * each (the lecture's formula the section implements), read from the notebooks themselves so the map
  * never drifts from them.
  */
 import path from 'path';
 import { cellSource, cellTags } from '../runner/nbformat';
 import type { Notebook } from '../runner/nbformat';
-import { markdownHeadings } from './markdown';
+import { displayEquations, markdownHeadings } from './markdown';
 import { PROVENANCE_TAG } from './provenance';
 
 export interface MapSection {
   heading: string;
-  /** First display equation (`$$...$$`) of the section's markdown, whitespace collapsed; null if none. */
+  /** First display equation (`$$...$$` or `\[...\]`) of the section's markdown, whitespace collapsed; null if none. */
   equation: string | null;
 }
 
 export interface NotebookMap {
-  /** Path as linked from the README, e.g. `notebooks/flows.ipynb`. */
+  /** Path as linked from the page, e.g. `../notebooks/flows.ipynb`. */
   file: string;
   /** First `#` heading, or the file name. */
   title: string;
   sections: MapSection[];
 }
-
-const DISPLAY = /\$\$([\s\S]+?)\$\$/;
 
 /** Sections and equations of one notebook. */
 export function notebookMap(nb: Notebook, file: string): NotebookMap {
@@ -38,9 +36,9 @@ export function notebookMap(nb: Notebook, file: string): NotebookMap {
     const flushEq = (): void => {
       const cur = sections[sections.length - 1];
       if (cur !== undefined && cur.equation === null) {
-        const m = DISPLAY.exec(chunk.join('\n'));
+        const tex = displayEquations(chunk.join('\n'))[0];
         // Trailing punctuation and spacing belong to the sentence, not the formula.
-        if (m !== null) cur.equation = (m[1] as string).replace(/\s+/g, ' ').replace(/(\s|\\[,;:!]|\\q?quad|[.,;])+$/, '').trim();
+        if (tex !== undefined) cur.equation = tex.replace(/\s+/g, ' ').replace(/(\s|\\[,;:!]|\\q?quad|[.,;])+$/, '').trim();
       }
       chunk = [];
     };

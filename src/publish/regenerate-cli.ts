@@ -4,49 +4,48 @@
  * notebook with the full profile and publish the passing ones with their saved outputs (regenerate.ts).
  * Long: wrap it in `genlab-heavy` on shared machines.
  */
+import { Command, commandMain, flag, value } from '../cli/command';
 import { regenerate } from './regenerate';
 
-const USAGE = `usage: notebooks:publish [--only NAME]... [--dir notebooks] [--profile full] [--results FILE] [--trust]
-  Runs each notebook through genlab-run and writes it back with its outputs and a provenance note,
-  only if the run passed; merges its checks into <dir>/results/<profile>.json.`;
-
-async function main(argv: string[]): Promise<number> {
-  const only: string[] = [];
-  let dir: string | undefined;
-  let profile: string | undefined;
-  let results: string | undefined;
-  let trust = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--only') only.push(...value().split(','));
-    else if (a === '--dir') dir = value();
-    else if (a === '--profile') profile = value();
-    else if (a === '--results') results = value();
-    else if (a === '--trust') trust = true;
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE + '\n');
-      return 0;
-    } else {
-      process.stderr.write(`notebooks:publish: unknown argument ${a}\n${USAGE}\n`);
-      return 2;
-    }
-  }
-  const log = (m: string): void => void process.stderr.write(m + '\n');
-  const { outcomes, resultsFile, exitCode } = await regenerate({ dir, only, profile, results, trust, log });
-  for (const o of outcomes) process.stdout.write(`${o.status.padEnd(9)} ${o.notebook}${o.reason !== null ? `  ${o.reason}` : ''}\n`);
-  process.stdout.write(`results: ${resultsFile}\n`);
-  return exitCode;
+interface PublishSettings {
+  only: string[];
+  dir?: string;
+  profile?: string;
+  results?: string;
+  trust: boolean;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`notebooks:publish: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(2);
+export const PUBLISH_COMMAND: Command<PublishSettings> = {
+  name: 'notebooks:publish',
+  invocation: 'npm run notebooks:publish --',
+  synopsis: '[options]',
+  description:
+    'Runs each notebook through genlab-run and writes it back with its outputs and a provenance note,\nonly if the run passed; merges its checks into <dir>/results/<profile>.json.',
+  failed: 'a notebook failed (it is left as it was)',
+  init: () => ({ only: [], trust: false }),
+  options: {
+    only: value('NAME', 'publish only this notebook (repeatable, or comma-separated)', (s, v) => void s.only.push(...v.split(',')), { multiple: true }),
+    dir: value('DIR', 'folder of the notebooks (default notebooks)', (s, v) => {
+      s.dir = v;
+    }),
+    profile: value('NAME', 'profile to run (default full)', (s, v) => {
+      s.profile = v;
+    }),
+    results: value('FILE', 'results file to merge the checks into (default <dir>/results/<profile>.json)', (s, v) => {
+      s.results = v;
+    }),
+    trust: flag('sign the published notebooks with jupyter trust', (s) => {
+      s.trust = true;
+    }),
   },
-);
+};
+
+if (require.main === module) {
+  commandMain(PUBLISH_COMMAND, async (s, io) => {
+    const log = (m: string): void => io.err(m + '\n');
+    const { outcomes, resultsFile, exitCode } = await regenerate({ ...s, log });
+    for (const o of outcomes) io.out(`${o.status.padEnd(9)} ${o.notebook}${o.reason !== null ? `  ${o.reason}` : ''}\n`);
+    io.out(`results: ${resultsFile}\n`);
+    return exitCode;
+  });
+}

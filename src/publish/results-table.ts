@@ -1,5 +1,5 @@
 /**
- * The README results table: per notebook, the check values of the last full run, read from the
+ * The results table (docs/results.md): per notebook, the check values of the last full run, read from the
  * runner's results file (never typed by hand), beside the reference figures from the issues
  * (references.ts) or, where no published figure exists, the check's own `why`.
  */

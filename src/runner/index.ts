@@ -5,8 +5,10 @@ export { formatResultLine, formatSummary, writeResults } from './summary';
 export type { ResultsFile } from './summary';
 export { DEFAULT_CELL_TIMEOUT_SECONDS, DEFAULT_OUT_DIR, DEFAULT_TIMEOUT_SECONDS, UsageError } from './options';
 export type { RunOptions, RunSummary, NotebookResult, NotebookStatus, CheckResult, CellTiming, LeakReport } from './options';
-export { parseArgs, USAGE } from './args';
-export type { ParsedArgs } from './args';
+export { parseArgs, resolveRun, RUN_COMMAND, USAGE } from './args';
+export type { ParsedArgs, RunSettings } from './args';
+export { commandMain, flag, helpText, oneOf, parseCommand, positiveNumber, runCommand, value, EXIT } from '../cli/command';
+export type { Command, CommandIO, OptionSpec, Parsed } from '../cli/command';
 export { Kernel, KernelStartError, defaultKernelArgv, describeExit } from './kernel';
 export type { KernelOptions, KernelExit, ExecuteOptions, ExecuteOutcome, ExecuteReply, KernelDied, ExecutionTiming } from './kernel';
 export type { Transport, ConnectionInfo } from './connection';
@@ -26,7 +28,10 @@ export type {
   MimeData,
   MultilineString,
   CellMetadata,
+  JsonObject,
 } from './nbformat';
+export { schemaProblems, NEWEST_MINOR } from './nbformat-schema';
+export type { SchemaProblem } from './nbformat-schema';
 export { planParameters, injectParameters, declaredParameters, readProfiles, parseParamValue, ParameterError, PARAMETERS_TAG, INJECTED_TAG } from './parameters';
 export type { ParamValue, ParameterPlan, ParameterOptions, NotebookProfile, ProfileSettings, DeclaredParameter } from './parameters';
 export { formatFailure } from './failure';

@@ -1,84 +1,49 @@
 /**
- * nbformat 4 notebooks: the types the runner needs, reading with clear errors, and writing in the
- * byte layout Jupyter itself uses (sorted keys, one-space indent, multi-line strings as line lists),
- * so a notebook saved by the runner diffs cleanly against one saved by JupyterLab.
- * Schema: https://github.com/jupyter/nbformat/blob/main/nbformat/v4/nbformat.v4.schema.json
+ * nbformat 4 notebooks: the shapes (Jupyter's own TypeScript types, `@jupyterlab/nbformat`), reading
+ * with clear errors and a check against the nbformat 4 JSON schema (nbformat-schema.ts), and writing
+ * in the byte layout Jupyter itself uses (sorted keys, one-space indent, multi-line strings as line
+ * lists), so a notebook saved by the runner diffs cleanly against one saved by JupyterLab.
  */
 import { randomBytes } from 'crypto';
 import { promises as fs } from 'fs';
 import path from 'path';
+import type * as nbformat from '@jupyterlab/nbformat';
+import { NEWEST_MINOR, schemaProblems } from './nbformat-schema';
 
 /** nbformat stores multi-line text either as one string or as a list of lines; we read both. */
-export type MultilineString = string | string[];
+export type MultilineString = nbformat.MultilineString;
 
 /** MIME type -> payload: text types as (multi-line) strings, JSON types (`*json`) as JSON values. */
-export type MimeData = Record<string, unknown>;
+export type MimeData = nbformat.IMimeBundle;
 
-export interface StreamOutput {
-  output_type: 'stream';
-  name: 'stdout' | 'stderr';
-  text: MultilineString;
-}
+/** A JSON object as Jupyter types it (metadata, JSON payloads). */
+export type JsonObject = nbformat.OutputMetadata;
 
-export interface DisplayDataOutput {
-  output_type: 'display_data';
-  data: MimeData;
-  metadata: Record<string, unknown>;
-}
+export type StreamOutput = nbformat.IStream;
+export type DisplayDataOutput = nbformat.IDisplayData;
+export type ExecuteResultOutput = nbformat.IExecuteResult;
+export type ErrorOutput = nbformat.IError;
 
-export interface ExecuteResultOutput {
-  output_type: 'execute_result';
-  execution_count: number | null;
-  data: MimeData;
-  metadata: Record<string, unknown>;
-}
-
-export interface ErrorOutput {
-  output_type: 'error';
-  ename: string;
-  evalue: string;
-  traceback: string[];
-}
-
-export type NotebookOutput = StreamOutput | DisplayDataOutput | ExecuteResultOutput | ErrorOutput;
+/**
+ * The four outputs the nbformat 4 schema allows. Jupyter's `IOutput` also has an `IUnrecognizedOutput`
+ * (any `output_type`), for front ends that must show whatever arrives; a notebook the runner reads has
+ * passed the schema, so it holds only these.
+ */
+export type NotebookOutput = ExecuteResultOutput | DisplayDataOutput | StreamOutput | ErrorOutput;
 
 /** Cell metadata; `tags` drives the runner (`parameters`, `injected-parameters`, `checks`, ...). */
-export interface CellMetadata {
-  tags?: string[];
-  [key: string]: unknown;
-}
+export type CellMetadata = Partial<nbformat.ICellMetadata>;
 
-export interface CodeCell {
-  cell_type: 'code';
-  id?: string;
-  metadata: CellMetadata;
-  source: MultilineString;
+export interface CodeCell extends nbformat.ICodeCell {
   outputs: NotebookOutput[];
-  execution_count: number | null;
 }
+export type MarkdownCell = nbformat.IMarkdownCell;
+export type RawCell = nbformat.IRawCell;
 
-export interface MarkdownCell {
-  cell_type: 'markdown';
-  id?: string;
-  metadata: CellMetadata;
-  source: MultilineString;
-  attachments?: Record<string, MimeData>;
-}
-
-export interface RawCell {
-  cell_type: 'raw';
-  id?: string;
-  metadata: CellMetadata;
-  source: MultilineString;
-  attachments?: Record<string, MimeData>;
-}
-
+/** The three cells the schema allows (Jupyter's `ICell` also has an unrecognized one, as for outputs). */
 export type NotebookCell = CodeCell | MarkdownCell | RawCell;
 
-export interface Notebook {
-  nbformat: number;
-  nbformat_minor: number;
-  metadata: Record<string, unknown>;
+export interface Notebook extends nbformat.INotebookContent {
   cells: NotebookCell[];
 }
 
@@ -140,7 +105,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Validate parsed JSON as an nbformat 4 notebook (the parts the runner relies on). */
+/** Schema problems listed in an error message (the rest are counted). */
+const MAX_PROBLEMS = 5;
+
+/**
+ * Parse and validate a notebook: first the checks that name the usual mistakes in plain words (not
+ * JSON, not nbformat 4, a cell without source), then small repairs nbformat tolerates (missing cell
+ * metadata, outputs, execution counts, ids), then the nbformat 4 JSON schema of its minor version
+ * (nbformat-schema.ts), which names the cell, output and field of anything else that is wrong.
+ */
 export function parseNotebook(text: string, file: string): Notebook {
   let raw: unknown;
   try {
@@ -191,6 +164,23 @@ export function parseNotebook(text: string, file: string): Notebook {
   });
   if (!isObject(raw.metadata)) raw.metadata = {};
   if (typeof raw.nbformat_minor !== 'number') raw.nbformat_minor = 0;
+  const minor = raw.nbformat_minor as number;
+  // nbformat 4.5 requires cell ids; like nbformat's own reader (MissingIDFieldWarning), give the
+  // missing ones an id rather than refuse the notebook.
+  if (minor >= 5) {
+    for (const cell of raw.cells as Record<string, unknown>[]) if (cell.id === undefined) cell.id = newCellId();
+  }
+  const problems = schemaProblems(raw);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, MAX_PROBLEMS).map((p) => `  - ${p.message} (at ${p.pointer || '/'})`);
+    const more = problems.length > MAX_PROBLEMS ? [`  - and ${problems.length - MAX_PROBLEMS} more`] : [];
+    // The usual case: cells added by a tool that writes ids into a notebook older than 4.5.
+    const idsTooEarly = minor < 5 && problems.some((p) => /^cell \d+ has "id", which the schema does not allow here$/.test(p.message));
+    const fix = idsTooEarly
+      ? 'Cell ids came with nbformat 4.5: set "nbformat_minor": 5 and give every cell an "id" (JupyterLab 4 does both when it saves the notebook).'
+      : 'Fix these fields (JupyterLab writes valid notebooks: opening and saving the notebook there often repairs it).';
+    throw new NotebookError('format', file, `${file} does not follow the nbformat 4.${Math.min(minor, NEWEST_MINOR)} schema:\n${[...shown, ...more].join('\n')}\n${fix}`);
+  }
   return raw as unknown as Notebook;
 }
 

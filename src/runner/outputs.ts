@@ -5,7 +5,7 @@
  * it lives), so a progress bar updated a thousand times is saved as one output; `clear_output`
  * (optionally deferred until the next output) empties the cell.
  */
-import type { CodeCell, DisplayDataOutput, ExecuteResultOutput, MimeData, NotebookOutput } from './nbformat';
+import type { CodeCell, DisplayDataOutput, ExecuteResultOutput, JsonObject, MimeData, NotebookOutput } from './nbformat';
 import { joinText } from './nbformat';
 import type { JupyterMessage } from './wire';
 
@@ -43,7 +43,7 @@ export class OutputCollector {
       case 'execute_result': {
         this.beforeOutput(cell);
         const data = record(c.data) as MimeData;
-        const metadata = record(c.metadata);
+        const metadata = record(c.metadata) as JsonObject;
         const output: DisplayDataOutput | ExecuteResultOutput =
           msg.header.msg_type === 'display_data'
             ? { output_type: 'display_data', data, metadata }
@@ -67,7 +67,7 @@ export class OutputCollector {
         // An update for an id we never saw displayed has nothing to replace (nbclient drops it too).
         for (const output of (id !== undefined ? this.displays.get(id) : undefined) ?? []) {
           output.data = record(c.data) as MimeData;
-          output.metadata = record(c.metadata);
+          output.metadata = record(c.metadata) as JsonObject;
         }
         return;
       }

@@ -12,6 +12,7 @@ import { compareNotebooks, formatDifferences } from './compare';
 import { CellFailure, errorOutputFor, formatFailure, parseCellError, sourceLineOf } from './failure';
 import { describeExit, ExecuteOutcome, Kernel, KernelStartError } from './kernel';
 import { CodeCell, Notebook, NotebookError, cellSource, cellTags, readNotebook, writeNotebook } from './nbformat';
+import type { JsonObject } from './nbformat';
 import {
   DEFAULT_CELL_TIMEOUT_SECONDS,
   DEFAULT_OUT_DIR,
@@ -210,7 +211,8 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
       return finish();
     }
     result.kernelStartSeconds = (performance.now() - tk) / 1000;
-    nb.metadata.language_info = kernel.kernelInfo.language_info ?? nb.metadata.language_info;
+    // The kernel_info_reply's language_info has a `name` (Jupyter messaging spec), as nbformat wants.
+    nb.metadata.language_info = (kernel.kernelInfo.language_info as Notebook['metadata']['language_info']) ?? nb.metadata.language_info;
 
     const runCells = async (cells: readonly PlannedCell[]): Promise<boolean> => {
       for (const p of cells) {
@@ -362,7 +364,7 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
         if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
         const rec = o.data[CHECK_MIME];
         if (rec === null || typeof rec !== 'object') continue;
-        const check: CheckResult = { ...(rec as CheckRecord), notebook: file, cell: p.sourceNumber ?? 0, seconds: secs };
+        const check: CheckResult = { ...(rec as unknown as CheckRecord), notebook: file, cell: p.sourceNumber ?? 0, seconds: secs };
         // A rerun executes the cell again: keep the latest record of each cell and metric.
         const same = result.checks.findIndex((c) => c.cell === check.cell && c.metric === check.metric);
         if (same >= 0) result.checks.splice(same, 1);
@@ -421,7 +423,7 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
         status,
         ...(result.leak !== null ? { rerun: result.leak } : {}),
       },
-    };
+    } as unknown as JsonObject; // plain JSON data (numbers, strings, nulls), typed by the runner
     if (outPath !== null) {
       await writeNotebook(outPath, nb);
       result.output = outPath;

@@ -4,6 +4,11 @@
  * Frames: [routing ids..., "<IDS|MSG>", hmac, header, parent_header, metadata, content, buffers...].
  * The HMAC-SHA256 signature covers the four JSON frames in that order, keyed by the connection
  * file's `key` (https://jupyter-client.readthedocs.io/en/stable/messaging.html#the-wire-protocol).
+ *
+ * Written here because no maintained Node package speaks this protocol to a kernel directly:
+ * `@jupyterlab/services` talks to a Jupyter *server* (HTTP and WebSocket), which would need Python
+ * and a running server; the runner needs neither. The sockets are the `zeromq` package, the same one
+ * tslab uses to serve the kernel.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'crypto';
 

@@ -75,7 +75,7 @@ export async function copySaved(source: string, rootDir: string, name = path.bas
   let figures = 0;
   for (const c of nb.cells) {
     if (c.cell_type !== 'code') continue;
-    for (const o of c.outputs) if ('data' in o && o.data[PLOTLY_MIME] !== undefined) figures++;
+    for (const o of c.outputs) if ((o.output_type === 'display_data' || o.output_type === 'execute_result') && o.data[PLOTLY_MIME] !== undefined) figures++;
   }
   mkdirSync(rootDir, { recursive: true });
   const copy = path.join(rootDir, `${name}.ipynb`);

@@ -3,16 +3,19 @@
  * notebooks, written between markers; idempotent; a clear error when the markers are missing.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { lectureMapMarkdown, notebookMap } from '../../src/publish/lecture-map';
-import { updateReadme } from '../../src/publish/readme';
+import { markdownHeadings, slugify } from '../../src/publish/markdown';
+import { BLOCK_FILES, README_BLOCKS, updateReadme } from '../../src/publish/readme';
+import { USAGE } from '../../src/runner/args';
 import { MissingMarkersError, replaceBlock } from '../../src/publish/readme-blocks';
 import { parseResultsFile, resultsTable } from '../../src/publish/results-table';
 import { fixture, FIXTURES, tmpDir } from './helpers';
 
-function project(): { readme: string; results: string; notebooks: string } {
+/** A README with the two blocks the fixture has markers for (the runner's help has its own test below). */
+function project(): { readme: string; results: string; notebooks: string; blocks: ('results' | 'lecture-map')[] } {
   const dir = tmpDir('readme');
   const readme = path.join(dir, 'README.md');
   const notebooks = path.join(dir, 'notebooks');
@@ -21,7 +24,7 @@ function project(): { readme: string; results: string; notebooks: string } {
   copyFileSync(path.join(FIXTURES, 'saved-ok.ipynb'), path.join(notebooks, 'tiny.ipynb'));
   const results = path.join(notebooks, 'results', 'full.json');
   copyFileSync(path.join(FIXTURES, 'results-full.json'), results);
-  return { readme, results, notebooks };
+  return { readme, results, notebooks, blocks: ['results', 'lecture-map'] };
 }
 
 describe('results table', () => {
@@ -83,3 +86,61 @@ describe('README blocks', () => {
     await assert.rejects(updateReadme({ ...p, results: path.join(path.dirname(p.results), 'nope.json') }), /nope\.json not found: produce it with npm run notebooks:publish/);
   });
 });
+
+describe('generated pages under docs/', () => {
+  it('writes each block into its own page, with links relative to that page', async () => {
+    const p = project();
+    const root = path.dirname(p.readme);
+    mkdirSync(path.join(root, 'docs'));
+    for (const block of README_BLOCKS) {
+      const file = path.join(root, BLOCK_FILES[block]);
+      const before = existsSync(file) ? readFileSync(file, 'utf8') : '# Page\n\n';
+      writeFileSync(file, `${before}<!-- ${block}:start -->\n<!-- ${block}:end -->\n`);
+    }
+    const { changed, files } = await updateReadme({ root, results: p.results, notebooks: p.notebooks });
+    assert.equal(changed, true);
+    assert.deepEqual(files.map((f) => path.relative(root, f.file)).sort(), [...new Set(Object.values(BLOCK_FILES))].map((f) => path.normalize(f)).sort());
+    const page = (block: keyof typeof BLOCK_FILES): string => readFileSync(path.join(root, BLOCK_FILES[block]), 'utf8');
+    assert.match(page('results'), /from `\.\.\/notebooks\/results\/full\.json`/);
+    assert.match(page('lecture-map'), /\*\*\[Tiny lecture\]\(\.\.\/notebooks\/tiny\.ipynb\)\*\*/);
+    assert.ok(page('cli-help').includes(`<!-- cli-help:start -->\n\`\`\`text\n${USAGE}\n\`\`\`\n<!-- cli-help:end -->`));
+    assert.equal((await updateReadme({ root, results: p.results, notebooks: p.notebooks, check: true })).changed, false);
+  });
+
+  it('the committed pages are up to date (run npm run readme after a full run or a new runner option)', async () => {
+    const { files } = await updateReadme({ check: true });
+    const stale = files.filter((f) => f.changed).map((f) => f.file);
+    assert.deepEqual(stale, [], `out of date: ${stale.join(', ')}; run npm run readme`);
+  });
+});
+
+describe('the README as a front door', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const links = (text: string): string[] => [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string).filter((u) => !/^[a-z]+:/.test(u));
+
+  it('lists exactly the notebooks in notebooks/, one line each, linked', () => {
+    const rows = [...readme.matchAll(/^\| \[([^\]]+)\]\(notebooks\/([^)]+)\.ipynb\) \| (.+) \|$/gm)];
+    const listed = rows.map((m) => m[2] as string);
+    assert.deepEqual(rows.map((m) => m[1]), listed, 'each row is named as its file');
+    const present = readdirSync('notebooks').filter((f) => f.endsWith('.ipynb')).map((f) => f.replace(/\.ipynb$/, ''));
+    assert.deepEqual([...listed].sort(), [...present].sort(), 'README table vs notebooks/*.ipynb: add or remove a line');
+    for (const m of rows) assert.ok((m[3] as string).trim().length > 10, `${m[2]}: say what it teaches`);
+  });
+
+  it('reaches every docs page in one click, and every link resolves', () => {
+    const pages = readdirSync('docs').filter((f) => f.endsWith('.md'));
+    for (const page of pages) assert.ok(links(readme).includes(`docs/${page}`), `README links docs/${page}`);
+    for (const [file, text] of [['README.md', readme] as const, ...pages.map((p) => [path.join('docs', p), readFileSync(path.join('docs', p), 'utf8')] as const)]) {
+      for (const link of links(text)) {
+        const [target, anchor] = link.split('#') as [string, string | undefined];
+        const resolved = target === '' ? file : path.join(path.dirname(file), target);
+        assert.ok(existsSync(resolved), `${file}: link ${link} points nowhere`);
+        if (anchor !== undefined && resolved.endsWith('.md')) {
+          const ids = markdownHeadings(readFileSync(resolved, 'utf8')).map((h) => slugify(h.text));
+          assert.ok(ids.includes(anchor), `${file}: no heading #${anchor} in ${resolved}`);
+        }
+      }
+    }
+  });
+});
+

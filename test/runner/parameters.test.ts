@@ -30,7 +30,7 @@ function notebook(profiles?: unknown): Notebook {
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: profiles === undefined ? {} : { genlab: { profiles } },
+    metadata: profiles === undefined ? {} : ({ genlab: { profiles } } as Notebook['metadata']),
     cells: [
       { cell_type: 'markdown', metadata: {}, source: '# t', id: 'a' },
       { cell_type: 'code', metadata: { tags: ['parameters'] }, source: PARAMS, outputs: [], execution_count: null, id: 'b' },
