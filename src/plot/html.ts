@@ -68,6 +68,11 @@ export function figureFallbackHtml(fig: Figure, snapshot?: FigureSnapshot): stri
     `this copy carries no static snapshot of it.</div>`;
 }
 
+/** The snapshot `<img>` that {@link figureFallbackHtml} put in a figure's saved HTML, or null when it has none. */
+export function snapshotImgOf(html: string): string | null {
+  return new RegExp(`<img class="${FIGURE_FALLBACK_CLASS}"[^>]*>`).exec(html)?.[0] ?? null;
+}
+
 /**
  * A div and the script that draws `fig` into it. Idempotent: the div is marked once drawn, so a script
  * that runs twice (a re-rendered output) does not draw twice; and it registers nothing global. The div
