@@ -21,6 +21,7 @@
 import type { Figure } from '../plot/figure';
 import { figureHtml, FigureSnapshot } from '../plot/html';
 import { plotlySource } from '../plot/plotly-source';
+import { compactPng } from '../plot/png';
 import { PLOTLY_MIME } from '../plot/show';
 import { joinText } from '../runner/nbformat';
 import type { MultilineString, Notebook } from '../runner/nbformat';
@@ -82,6 +83,11 @@ export interface SnapshotOptions {
    * three times the bytes. @default 1
    */
   scale?: number;
+  /**
+   * Re-compress each PNG losslessly (compactPng: opaque alpha dropped, adaptive row filters, deflate
+   * level 9); browsers encode canvases for speed. About a quarter fewer bytes. @default true
+   */
+  compact?: boolean;
   /** Progress lines. @default no output */
   log?: (message: string) => void;
 }
@@ -131,8 +137,9 @@ export async function addFigureSnapshots(nb: Notebook, renderer: SnapshotRendere
   for (const f of figures) {
     const size = snapshotSize(f.figure, width);
     try {
-      const png = await renderer.render(f.figure, size.width, size.height, scale);
-      if (png.length < 8 || png.readUInt32BE(0) !== 0x89504e47) throw new Error('the renderer returned no PNG');
+      const drawn = await renderer.render(f.figure, size.width, size.height, scale);
+      if (drawn.length < 8 || drawn.readUInt32BE(0) !== 0x89504e47) throw new Error('the renderer returned no PNG');
+      const png = options.compact === false ? drawn : compactPng(drawn);
       setFigureHtml(f, { pngBase64: png.toString('base64'), width: size.width, height: size.height });
       report.snapshotted++;
       report.pngBytes.push(png.length);

@@ -19,7 +19,7 @@ import { barChart, densityPlot, linePlot } from '../../src/plot';
 import type { Figure } from '../../src/plot/figure';
 import { FIGURE_FALLBACK_CLASS } from '../../src/plot/html';
 import { imageGrid, imageGridBundle } from '../../src/plot/image-grid';
-import { encodePng } from '../../src/plot/png';
+import { compactPng, decodePng, encodePng } from '../../src/plot/png';
 import { figureBundle, PLOTLY_MIME } from '../../src/plot/show';
 import { CHROMIUM_ARGS, findChromium } from '../../src/publish/chromium';
 import { addFigureSnapshots, chromiumRenderer, figureOutputs, setFigureHtml, snapshotSize } from '../../src/publish/snapshots';
@@ -263,6 +263,15 @@ test('chromiumRenderer: plotly.js draws the figure at its size and scale (pixels
     }, `data:image/png;base64,${png1.toString('base64')}`);
   });
   assert.deepEqual(px, [[255, 0, 0], [255, 0, 0], [0, 0, 255], [0, 0, 255]], 'centre and corner of the plot area red, margins blue');
+  // What is saved is the same picture in fewer bytes: Chromium's RGBA, opaque, as RGB.
+  const drawn = decodePng(png2);
+  const saved = compactPng(png2);
+  const kept = decodePng(saved);
+  assert.ok(saved.length < png2.length, `${saved.length} < ${png2.length} bytes`);
+  assert.deepEqual([drawn.channels, kept.channels], [4, 3]);
+  const rgb = new Uint8Array(800 * 600 * 3);
+  for (let i = 0, j = 0; i < drawn.pixels.length; i += 4, j += 3) rgb.set(drawn.pixels.subarray(i, i + 3), j);
+  assert.ok(Buffer.from(kept.pixels).equals(Buffer.from(rgb)), 'compactPng is lossless on a browser PNG');
 });
 
 /**
