@@ -22,7 +22,7 @@ import { imageGrid, imageGridBundle } from '../../src/plot/image-grid';
 import { compactPng, decodePng, encodePng } from '../../src/plot/png';
 import { figureBundle, PLOTLY_MIME } from '../../src/plot/show';
 import { CHROMIUM_ARGS, findChromium } from '../../src/publish/chromium';
-import { addFigureSnapshots, chromiumRenderer, figureOutputs, setFigureHtml, snapshotSize } from '../../src/publish/snapshots';
+import { addFigureSnapshots, chromiumRenderer, figureOutputs, noSnapshotMessage, setFigureHtml, snapshotSize } from '../../src/publish/snapshots';
 import type { SnapshotRenderer } from '../../src/publish/snapshots';
 import { joinText, parseNotebook, serializeNotebook } from '../../src/runner/nbformat';
 import type { CodeCell, Notebook, NotebookOutput } from '../../src/runner/nbformat';
@@ -34,7 +34,7 @@ const chrome = findChromium();
 /** `false` (run the test), or why it is skipped; with GENLAB_SNAPSHOTS_REQUIRED=1 the test runs and fails instead. */
 function skipUnless(reason: string | null): string | false {
   if (reason === null || REQUIRED) return false;
-  return `${reason} (set GENLAB_SNAPSHOTS_REQUIRED=1 to make this a failure)`;
+  return `${reason}; GENLAB_SNAPSHOTS_REQUIRED=1 makes this a failure`;
 }
 
 function requireTool(reason: string | null): void {
@@ -212,6 +212,20 @@ test('the drawing script replaces the snapshot by the interactive figure', () =>
   vm.runInContext(script, vm.createContext(page));
   assert.equal(draws.length, 1);
   assert.equal(el.style.height, `${snapshotSize(f.figure).height}px`, 'the div takes the figure height back');
+});
+
+test('chromiumRenderer without a Chromium: the reason, not an error (publishing then goes on script-only)', async () => {
+  const saved = process.env.GENLAB_CHROMIUM;
+  process.env.GENLAB_CHROMIUM = path.join(tmpDir('no-chromium'), 'chromium');
+  try {
+    const r = await chromiumRenderer();
+    assert.equal(typeof r, 'string');
+    assert.match(r as string, /^GENLAB_CHROMIUM=.*chromium: no such file\.$/);
+    assert.match(noSnapshotMessage(r as string), /none taken \(GENLAB_CHROMIUM=.*\) Figures stay script-only: .*jupyter trust.*Install Chromium or set GENLAB_CHROMIUM/);
+  } finally {
+    if (saved === undefined) delete process.env.GENLAB_CHROMIUM;
+    else process.env.GENLAB_CHROMIUM = saved;
+  }
 });
 
 // ---- In Chromium ----------------------------------------------------------------------------------
