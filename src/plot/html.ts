@@ -7,7 +7,7 @@
  * script polls rather than drawing at once because front ends run it at different moments: classic
  * Notebook 6 evaluates it (through jQuery) before the output is attached to the page, JupyterLab after.
  */
-import { Figure } from './figure';
+import { Figure, figureTitle } from './figure';
 import { PlotlySource } from './plotly-source';
 
 let figureCounter = 0;
@@ -38,16 +38,55 @@ export function withDefaults(fig: Figure): Required<Figure> {
   return { data: fig.data, layout: fig.layout, config: { ...DEFAULT_CONFIG, ...(fig.config ?? {}) } };
 }
 
+/** A static picture of a figure (a PNG taken while publishing) shown until its script draws it. */
+export interface FigureSnapshot {
+  /** The PNG file, base64-encoded (no `data:` prefix). */
+  pngBase64: string;
+  /** Its size in CSS pixels. */
+  width: number;
+  height: number;
+}
+
+/** Class of the static content inside a figure's div (a snapshot or a note); the drawing script removes it. */
+export const FIGURE_FALLBACK_CLASS = 'genlab-plot-fallback';
+
+/**
+ * What a figure's div holds before its script runs, which is all that a viewer that runs no script shows:
+ * JupyterLab on an untrusted notebook (it picks the sanitised `text/html`, scripts dropped, `<img>` with a
+ * `data:` URL kept), a repository's web preview, `nbconvert --to html` without scripts. With a snapshot,
+ * the figure as a PNG; without one, a line saying how to see it.
+ */
+export function figureFallbackHtml(fig: Figure, snapshot?: FigureSnapshot): string {
+  const title = figureTitle(fig);
+  if (snapshot !== undefined) {
+    const alt = `${title ? `${title}: ` : ''}static snapshot of an interactive figure (it becomes interactive when the notebook is trusted or run)`;
+    return `<img class="${FIGURE_FALLBACK_CLASS}" alt="${escapeHtml(alt)}" width="${snapshot.width}" height="${snapshot.height}" ` +
+      `style="max-width:100%;height:auto;" src="data:image/png;base64,${snapshot.pngBase64}">`;
+  }
+  return `<div class="${FIGURE_FALLBACK_CLASS}" style="padding:8px;color:#777;font:13px sans-serif;">` +
+    `Interactive figure${title ? ` "${escapeHtml(title)}"` : ''}: drawn by plotly.js when the notebook is trusted (jupyter trust) or run; ` +
+    `this copy carries no static snapshot of it.</div>`;
+}
+
+/** The snapshot `<img>` that {@link figureFallbackHtml} put in a figure's saved HTML, or null when it has none. */
+export function snapshotImgOf(html: string): string | null {
+  return new RegExp(`<img class="${FIGURE_FALLBACK_CLASS}"[^>]*>`).exec(html)?.[0] ?? null;
+}
+
 /**
  * A div and the script that draws `fig` into it. Idempotent: the div is marked once drawn, so a script
- * that runs twice (a re-rendered output) does not draw twice; and it registers nothing global.
+ * that runs twice (a re-rendered output) does not draw twice; and it registers nothing global. The div
+ * holds {@link figureFallbackHtml} (a snapshot, or a note) until the script replaces it by the figure.
  */
-export function figureHtml(fig: Figure, id: string = newFigureId()): string {
+export function figureHtml(fig: Figure, id: string = newFigureId(), snapshot?: FigureSnapshot): string {
   const full = withDefaults(fig);
   const height = typeof fig.layout.height === 'number' ? fig.layout.height : 400;
   const width = typeof fig.layout.width === 'number' ? `${fig.layout.width}px` : '100%';
+  // The div keeps the figure's height until drawn; with a snapshot, the picture sets it (a snapshot wider
+  // than the output area is scaled down by max-width and must not leave an empty band under it).
+  const size = snapshot === undefined ? `width:${width};height:${height}px;` : `width:${width};`;
   // ES5 only: the page, not our compiler, runs this.
-  return `<div id="${id}" class="genlab-plot" style="width:${width};height:${height}px;"></div>
+  return `<div id="${id}" class="genlab-plot" style="${size}">${figureFallbackHtml(fig, snapshot)}</div>
 <script type="text/javascript">
 (function () {
   var id = "${id}";
@@ -60,12 +99,18 @@ export function figureHtml(fig: Figure, id: string = newFigureId()): string {
     if (target && window.Plotly) {
       if (target.getAttribute("data-genlab-drawn") !== "1") {
         target.setAttribute("data-genlab-drawn", "1");
+        // The static snapshot (or note) gives way to the interactive figure.
+        while (target.firstChild) target.removeChild(target.firstChild);
+        if (target.style) target.style.height = "${height}px";
         window.Plotly.newPlot(target, fig.data, fig.layout, fig.config);
       }
       return;
     }
     if (++tries > 1200) {
-      if (target) target.textContent = "plotly.js is not loaded in this page: run the notebook's set-up cell (loadPlotly()).";
+      var note = "plotly.js is not loaded in this page: run the notebook's set-up cell (loadPlotly()).";
+      // Keep a snapshot in view; say why it is not interactive.
+      if (target && target.querySelector && target.querySelector("img")) target.setAttribute("title", note);
+      else if (target) target.textContent = note;
       return;
     }
     setTimeout(attempt, 50);

@@ -11,7 +11,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'fs';
 import path from 'path';
 import { CHECK_MIME, CheckRecord, formatCheck } from '../notebook/check';
-import { escapeHtml, jsonForScript } from '../plot/html';
+import { escapeHtml, jsonForScript, snapshotImgOf } from '../plot/html';
 import { plotlySource } from '../plot/plotly-source';
 import { cellSource, cellTags, joinText, readNotebook } from '../runner/nbformat';
 import type { MimeData, Notebook, NotebookOutput } from '../runner/nbformat';
@@ -99,7 +99,11 @@ const DRAW_SCRIPT = `<script>
   for (var i = 0; i < nodes.length; i++) {
     var fig = JSON.parse(nodes[i].textContent);
     var div = document.getElementById(nodes[i].getAttribute('data-for'));
-    if (!window.Plotly) { div.textContent = 'plotly.js did not load (${PLOTLY_FILE} missing beside this page)'; continue; }
+    var note = 'plotly.js did not load (${PLOTLY_FILE} missing beside this page)';
+    // A snapshot stays in view (with the reason as its tooltip) when there is no plotly.js.
+    if (!window.Plotly) { if (div.querySelector('img')) div.title = note; else div.textContent = note; continue; }
+    div.innerHTML = '';
+    div.style.height = div.getAttribute('data-height') + 'px';
     window.Plotly.newPlot(div, fig.data || [], fig.layout || {}, fig.config || {});
   }
 })();
@@ -134,17 +138,20 @@ class PageWriter {
     private readonly md: MarkdownRenderer,
   ) {}
 
-  figure(fig: unknown): string {
+  /** A figure's div, holding the notebook's static snapshot (from its saved HTML) for readers without scripts. */
+  figure(fig: unknown, savedHtml: string): string {
     const id = `${this.page}-fig-${++this.figures}`;
     const layout = isObject(fig) && isObject(fig.layout) ? fig.layout : {};
     const height = typeof layout.height === 'number' ? layout.height : 400;
-    return `<div id="${id}" class="genlab-plot" style="height:${height}px"></div>\n<script type="application/json" class="genlab-figure" data-for="${id}">${jsonForScript(fig)}</script>`;
+    const img = snapshotImgOf(savedHtml);
+    const style = img === null ? ` style="height:${height}px"` : '';
+    return `<div id="${id}" class="genlab-plot" data-height="${height}"${style}>${img ?? ''}</div>\n<script type="application/json" class="genlab-figure" data-for="${id}">${jsonForScript(fig)}</script>`;
   }
 
   data(data: MimeData): string {
     if (data[CHECK_MIME] !== undefined) return checkHtml(data[CHECK_MIME]);
-    if (data[PLOTLY_MIME] !== undefined) return this.figure(data[PLOTLY_MIME]);
     const html = text(data['text/html']);
+    if (data[PLOTLY_MIME] !== undefined) return this.figure(data[PLOTLY_MIME], html);
     if (html.includes(LOADER_MARK)) return '';
     if (typeof data['image/png'] === 'string') return `<img alt="figure" src="data:image/png;base64,${text(data['image/png']).trim()}">`;
     if (typeof data['image/jpeg'] === 'string') return `<img alt="figure" src="data:image/jpeg;base64,${text(data['image/jpeg']).trim()}">`;

@@ -18,3 +18,6 @@ export type { NotebookMap, MapSection } from './lecture-map';
 export { replaceBlock, blockMarkers, MissingMarkersError } from './readme-blocks';
 export { updateReadme, README_BLOCKS, BLOCK_FILES } from './readme';
 export type { ReadmeOptions, ReadmeBlock, ReadmeFileUpdate } from './readme';
+export { addFigureSnapshots, chromiumRenderer, figureOutputs, setFigureHtml, snapshotSize, noSnapshotMessage } from './snapshots';
+export type { SnapshotRenderer, SnapshotOptions, SnapshotReport, FigureOutput } from './snapshots';
+export { findChromium, CHROMIUM_ARGS, CHROMIUM_ENV } from './chromium';

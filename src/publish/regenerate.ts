@@ -12,12 +12,14 @@ import { existsSync, promises as fs, readdirSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import type { CheckResult, NotebookResult, RunOptions, RunSummary } from '../runner/options';
-import { readNotebook, writeNotebook } from '../runner/nbformat';
+import { readNotebook, serializeNotebook, writeNotebook } from '../runner/nbformat';
 import { runNotebooks } from '../runner/run-notebooks';
 import { formatResultLine } from '../runner/summary';
 import type { ResultsFile } from '../runner/summary';
 import { dropNoOpInjection, setProvenance } from './provenance';
 import { verifySavedOutputs } from './saved-outputs';
+import { addFigureSnapshots, chromiumRenderer, figureOutputs, noSnapshotMessage } from './snapshots';
+import type { SnapshotOptions, SnapshotRenderer } from './snapshots';
 
 /** Options of `regenerate`. */
 export interface RegenerateOptions {
@@ -53,6 +55,18 @@ export interface RegenerateOptions {
   log?: (message: string) => void;
   /** The runner (tests substitute a fake). @default runNotebooks */
   run?: (files: readonly string[], options: RunOptions) => Promise<RunSummary>;
+  /**
+   * Give each figure a static PNG snapshot inside its HTML (snapshots.ts), so that untrusted and
+   * script-free viewers show it; `false` publishes figures script-only. Without a Chromium the
+   * notebooks are published script-only and the log says so.
+   * @default true
+   */
+  snapshots?: boolean | SnapshotOptions;
+  /**
+   * Makes the snapshot renderer, once, when the first notebook with figures is published (tests
+   * substitute a fake). A string is the reason there is none. @default chromiumRenderer
+   */
+  renderer?: () => Promise<SnapshotRenderer | string>;
 }
 
 /** What happened to one notebook. */
@@ -147,6 +161,9 @@ export async function regenerate(options: RegenerateOptions = {}): Promise<{ out
   const outcomes: PublishOutcome[] = [];
   const published: NotebookResult[] = [];
   const trust = options.trust === true && jupyterTrustAvailable();
+  const snapshotOptions: SnapshotOptions | null = options.snapshots === false ? null : options.snapshots === true || options.snapshots === undefined ? {} : options.snapshots;
+  // Started for the first notebook that has figures, closed at the end; a string once it is known there is none.
+  let renderer: SnapshotRenderer | string | null = null;
   if (options.trust === true && !trust) log('`jupyter trust` is not available: notebooks are not signed (see README, "Trusted figures").');
   try {
     // One notebook at a time, so each is published as soon as it passes and a later failure
@@ -172,6 +189,19 @@ export async function regenerate(options: RegenerateOptions = {}): Promise<{ out
         const report = verifySavedOutputs(nb, profile);
         if (report.verdict !== 'ok') reason = `the executed notebook fails the saved-output checks: ${report.problems.join('; ')}`;
         else {
+          if (snapshotOptions !== null && figureOutputs(nb).length > 0) {
+            if (renderer === null) {
+              renderer = await (options.renderer ?? chromiumRenderer)();
+              log(typeof renderer === 'string' ? noSnapshotMessage(renderer) : `figure snapshots drawn by ${renderer.name}`);
+            }
+            if (typeof renderer !== 'string') {
+              const before = serializeNotebook(nb).length;
+              const s = await addFigureSnapshots(nb, renderer, { ...snapshotOptions, log });
+              const added = serializeNotebook(nb).length - before;
+              log(`snapshots: ${s.snapshotted}/${s.figures} figures of ${path.basename(file)} (+${(added / 1e6).toFixed(2)} MB in the file)` +
+                (s.failures.length > 0 ? `; ${s.failures.length} without one stay script-only` : ''));
+            }
+          }
           await writeNotebook(file, nb);
           published.push(result);
           const merged = mergeResults(await readResults(resultsFile), [result], profile, started);
@@ -189,6 +219,7 @@ export async function regenerate(options: RegenerateOptions = {}): Promise<{ out
       }
     }
   } finally {
+    if (renderer !== null && typeof renderer !== 'string') await renderer.close();
     await fs.rm(scratch, { recursive: true, force: true });
   }
   return { outcomes, resultsFile, exitCode: outcomes.every((o) => o.status === 'published') ? 0 : 1 };

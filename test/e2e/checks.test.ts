@@ -7,6 +7,8 @@ import { describe, it } from 'node:test';
 import {
   checkCells,
   checkFigureCount,
+  checkFigurePictures,
+  countFigurePictures,
   checkRequiredKinds,
   countDrawnFigures,
   outputKind,
@@ -163,5 +165,25 @@ describe('e2e checks', () => {
     const pick = pickRerunCells([slowTrain, fastTrain, plot]);
     assert.equal(pick.training?.index, 4);
     assert.equal(pick.plot?.index, 6);
+  });
+
+  it('untrusted: every figure must show its snapshot picture; trusted: the picture gives way to the figure', () => {
+    const picture = { complete: true, naturalWidth: 800, naturalHeight: 400, png: true };
+    const undrawn = { id: 'f1', drawn: false, traces: 0, dataLength: 0, width: 0, height: 0, text: '' };
+    const shown = dom({ plots: [undrawn], imgs: [picture] });
+    const cells = [cell(0, 1, [figure, image], [shown, imageDom]), cell(1, 2, [figure], [shown])];
+    assert.equal(countFigurePictures(cells), 2, 'image grids are not figures');
+    assert.deepEqual(checkFigurePictures(cells, 2), []);
+    // A figure published without a snapshot, one whose picture did not load, and a count that disagrees.
+    const none = [cell(0, 1, [figure], [dom({ plots: [undrawn] })])];
+    assert.match(checkFigurePictures(none, 1).join('\n'), /cell 1 \(In \[1\]\) `show\(x\);`, output 1: the figure shows no picture without its script \(no <img>: was the notebook published without snapshots\?\)/);
+    assert.match(checkFigurePictures(none, 1).join('\n'), /0 of the 1 figures in the file show a picture/);
+    const broken = [cell(0, 1, [figure], [dom({ plots: [undrawn], imgs: [{ ...picture, complete: true, naturalWidth: 0 }] })])];
+    assert.equal(checkFigurePictures(broken, 1).length, 2);
+    assert.deepEqual(checkFigurePictures(cells, 3), ['2 of the 3 figures in the file show a picture in the page']);
+    // Trusted and drawn, the snapshot must be gone.
+    const both = [cell(0, 1, [figure], [dom({ plots: figureDom.plots, imgs: [picture] })])];
+    assert.match(checkCells(both, { messages: [], requireAllExecuted: true, fromFile: true }).join('\n'), /static snapshot is still shown beside the drawn figure/);
+    assert.deepEqual(checkCells([cell(0, 1, [figure], [figureDom])], { messages: [], requireAllExecuted: true, fromFile: true }), []);
   });
 });

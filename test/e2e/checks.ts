@@ -179,6 +179,8 @@ export function checkCells(cells: readonly CellState[], opts: CheckOptions): str
             const bad = plotProblem(p);
             if (bad !== null) problems.push(`${where}: ${bad}`);
           }
+          // Once drawn, the figure replaces its static snapshot: a picture left beside it shows the figure twice.
+          if (d.plots.some((p) => p.drawn) && d.imgs.length > 0) problems.push(`${where}: the static snapshot is still shown beside the drawn figure`);
           break;
         }
         case 'image': {
@@ -258,6 +260,36 @@ export function countDrawnFigures(cells: readonly CellState[]): number {
   let n = 0;
   for (const c of cells) for (const d of c.dom ?? []) if (d.plots.length > 0 && d.plots.every((p) => plotProblem(p) === null)) n++;
   return n;
+}
+
+/** Whether an output shows a loaded PNG picture (a figure's static snapshot, for viewers that run no script). */
+function showsPicture(d: OutputDom | undefined): boolean {
+  return d !== undefined && d.imgs.some((im) => im.complete && im.png && im.naturalWidth > 0 && im.naturalHeight > 0);
+}
+
+/** Figure outputs whose page shows their static snapshot (a loaded PNG `<img>`), as an untrusted notebook must. */
+export function countFigurePictures(cells: readonly CellState[]): number {
+  let n = 0;
+  for (const c of cells) (c.outputs ?? []).forEach((o, i) => void (outputKind(o) === 'figure' && showsPicture(c.dom?.[i]) && n++));
+  return n;
+}
+
+/**
+ * Problems when a figure output shows no picture: what a reader of an untrusted notebook (no script
+ * runs) sees instead of the figure. One line per such output, and the total against the file's count.
+ */
+export function checkFigurePictures(cells: readonly CellState[], expected: number): string[] {
+  const problems: string[] = [];
+  for (const c of cells) {
+    (c.outputs ?? []).forEach((o, i) => {
+      if (outputKind(o) !== 'figure' || showsPicture(c.dom?.[i])) return;
+      const imgs = c.dom?.[i]?.imgs ?? [];
+      problems.push(`${label(c)}, output ${i + 1}: the figure shows no picture without its script (${imgs.length === 0 ? 'no <img>: was the notebook published without snapshots?' : JSON.stringify(imgs)})`);
+    });
+  }
+  const shown = countFigurePictures(cells);
+  if (shown !== expected) problems.push(`${shown} of the ${expected} figures in the file show a picture in the page`);
+  return problems;
 }
 
 /** Problems when the page drew fewer (or more) figures than the notebook file holds. */

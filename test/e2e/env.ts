@@ -4,13 +4,11 @@
  * message that says how to provide it.
  */
 import { spawnSync } from 'child_process';
-import { existsSync } from 'fs';
-import path from 'path';
 
 /** Env var naming the `jupyter` command to use, e.g. `/opt/venv/bin/jupyter`. */
 export const JUPYTER_ENV = 'GENLAB_JUPYTER';
-/** Env var naming the Chromium (or Chrome) binary. */
-export const CHROMIUM_ENV = 'GENLAB_CHROMIUM';
+// Chromium is found where publishing finds it (figure snapshots drive the same browser).
+export { CHROMIUM_ARGS, CHROMIUM_ENV, findChromium } from '../../src/publish/chromium';
 
 export interface JupyterFound {
   /** The `jupyter` command (absolute path or a name on PATH). */
@@ -44,38 +42,3 @@ export function findJupyter(): JupyterFound | string {
   return { command, lab, notebook: nb !== null && Number(nb.split('.')[0]) >= 7 ? nb : null };
 }
 
-const CHROMIUM_CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
-
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const f = path.join(dir, name);
-    if (dir && existsSync(f)) return f;
-  }
-  return null;
-}
-
-/** Headless Chromium on a closed network: no background connections, no sandbox (root in CI containers). */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Chromium from `$GENLAB_CHROMIUM`, else the usual names on PATH; a reason string when there is none. */
-export function findChromium(): { path: string } | string {
-  const fromEnv = process.env[CHROMIUM_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    return existsSync(fromEnv) ? { path: fromEnv } : `${CHROMIUM_ENV}=${fromEnv}: no such file.`;
-  }
-  for (const name of CHROMIUM_CANDIDATES) {
-    const f = onPath(name);
-    if (f !== null) return { path: f };
-  }
-  return `no Chromium on PATH (${CHROMIUM_CANDIDATES.join(', ')}). Debian/Ubuntu: apt-get install chromium; or set ${CHROMIUM_ENV}=/path/to/chrome. ` +
-    'Playwright downloads no browser here (playwright-core drives the one installed).';
-}

@@ -5,7 +5,8 @@
  * of the top of the notebook and of a figure are saved as artifacts.
  *
  * openSavedInPage instead opens a notebook committed with outputs and runs nothing: what a reader sees
- * on opening it must already be there (figures drawn, images loaded, text shown).
+ * on opening it must already be there (figures drawn, or unsigned shown as their static snapshots;
+ * images loaded, text shown).
  */
 import { readFileSync } from 'fs';
 import path from 'path';
@@ -13,6 +14,8 @@ import type { Browser, Page } from 'playwright-core';
 import {
   checkCells,
   checkFigureCount,
+  checkFigurePictures,
+  countFigurePictures,
   checkRequiredKinds,
   countDrawnFigures,
   countKinds,
@@ -68,8 +71,11 @@ export interface NotebookRunReport {
   runAllSeconds: number | null;
   reruns: RerunResult[];
   screenshots: string[];
-  /** Saved modes: figures in the file (plotly MIME outputs) and figures the page drew. */
-  figures: { expected: number; drawn: number } | null;
+  /**
+   * Saved modes: figures in the file (plotly MIME outputs), figures the page drew, and figures that
+   * show their static snapshot picture (what an untrusted page must show in place of the figure).
+   */
+  figures: { expected: number; drawn: number; pictures: number } | null;
   /** Saved modes: text outputs (streams, check records) in the model and shown in the page. */
   texts: { expected: number; shown: number } | null;
 }
@@ -454,8 +460,9 @@ export interface SavedOpenOptions extends PageTarget {
   /** Figures the file holds (its outputs with the plotly MIME type); a signed copy must draw them all. */
   expectedFigures: number;
   /**
-   * Whether the copy was signed with `jupyter trust`. Signed: every output must show, figures drawn.
-   * Unsigned: every output but the figures must show, and the report notes whether any figure drew.
+   * Whether the copy was signed with `jupyter trust`. Signed: every output must show, figures drawn
+   * (interactive, their snapshots replaced). Unsigned: every output must show, each figure as its static
+   * snapshot picture (no script runs), and the report notes whether any figure drew all the same.
    */
   trusted: boolean;
   /** Progress lines go here. */
@@ -494,11 +501,12 @@ export async function openSavedInPage(browser: Browser, o: SavedOpenOptions): Pr
     const trust = await probe<TrustState>(page, 'trust', o.relPath);
     const text = textOutputsShown(cells);
     report.counts = countKinds(cells);
-    report.figures = { expected: o.expectedFigures, drawn: countDrawnFigures(cells) };
+    report.figures = { expected: o.expectedFigures, drawn: countDrawnFigures(cells), pictures: countFigurePictures(cells) };
     report.texts = { expected: text.expected, shown: text.shown };
     o.log(
       `    opened in ${((Date.now() - t0) / 1000).toFixed(0)} s, nothing run: ${trust.trusted}/${trust.cells} cells with outputs trusted, ` +
-        `${report.figures.drawn}/${o.expectedFigures} figures drawn, ${text.shown}/${text.expected} text outputs shown`,
+        `${report.figures.drawn}/${o.expectedFigures} figures drawn, ${report.figures.pictures}/${o.expectedFigures} show a static picture, ` +
+        `${text.shown}/${text.expected} text outputs shown`,
     );
     report.problems.push(...text.problems);
     if (text.expected === 0) report.problems.push('no text output (stream, check record) in the notebook: did its outputs load?');
@@ -512,13 +520,18 @@ export async function openSavedInPage(browser: Browser, o: SavedOpenOptions): Pr
         ...checkRequiredKinds(cells, ['figure']),
       );
     } else {
-      // Everything but the figures must show all the same (errors, images, tables, progress states).
-      report.problems.push(...checkCells(cells, { messages: [], requireAllExecuted: true, fromFile: true, figuresDrawn: false }));
+      // Everything must show all the same (errors, images, tables, progress states), and each figure,
+      // whose script does not run, as the static snapshot publishing put in its HTML.
+      report.problems.push(
+        ...checkCells(cells, { messages: [], requireAllExecuted: true, fromFile: true, figuresDrawn: false }),
+        ...checkFigurePictures(cells, o.expectedFigures),
+      );
       if (trust.trusted > 0) report.notes.push(`unsigned, yet the page trusts ${trust.trusted} of ${trust.cells} cells with outputs`);
       report.notes.push(
         report.figures.drawn > 0 || trust.svgs > 0
           ? `UNSIGNED, JupyterLab still drew ${report.figures.drawn} of ${o.expectedFigures} figures (${trust.svgs} plotly SVGs): jupyter trust is not what makes them draw`
-          : `unsigned: 0 of ${o.expectedFigures} figures drawn (their scripts did not run), ${text.shown} of ${text.expected} text outputs shown: this is why readers run jupyter trust`,
+          : `unsigned: 0 of ${o.expectedFigures} figures drawn (their scripts did not run), ${report.figures.pictures} shown as static pictures, ` +
+            `${text.shown} of ${text.expected} text outputs shown; jupyter trust makes the figures interactive`,
       );
     }
     await takeScreenshots(page, o, cells, report, settleMs);

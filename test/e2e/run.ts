@@ -10,7 +10,8 @@
  * checked in the page (checks.ts); then one training cell and one plot cell are re-run and checked
  * again. With --saved, each notebook committed with outputs is copied unchanged, signed with
  * `jupyter trust` and opened without running anything: every saved figure must draw, every image load,
- * every text show (and one unsigned copy shows what a reader sees before `jupyter trust`).
+ * every text show; and one unsigned copy, what a reader sees before `jupyter trust`: every figure as
+ * its static snapshot (a PNG published inside the figure's HTML), everything else as when signed.
  * Screenshots and results.json go to build/e2e/. Installs nothing; skipped (exit 0, with the
  * reason) when JupyterLab or Chromium is missing, unless GENLAB_E2E_REQUIRED=1 (then exit 3).
  * Exit codes: 0 passed or skipped, 1 a notebook failed, 2 bad usage or the project is not built.
@@ -253,7 +254,7 @@ async function main(): Promise<number> {
       const t = r.texts;
       process.stdout.write(
         `${r.ok ? 'ok  ' : 'FAIL'} ${r.front === 'lab' ? 'lab ' : 'nb7 '} ${r.notebook}  ${r.mode === 'saved' ? 'saved, signed' : 'saved, NOT signed'}: ` +
-          `figures ${f?.drawn ?? '-'}/${f?.expected ?? '-'} drawn, ${c?.image ?? '-'} images, ${c?.table ?? '-'} tables, text outputs ${t?.shown ?? '-'}/${t?.expected ?? '-'} shown\n`,
+          `figures ${f?.drawn ?? '-'}/${f?.expected ?? '-'} drawn, ${f?.pictures ?? '-'}/${f?.expected ?? '-'} as pictures, ${c?.image ?? '-'} images, ${c?.table ?? '-'} tables, text outputs ${t?.shown ?? '-'}/${t?.expected ?? '-'} shown\n`,
       );
       continue;
     }

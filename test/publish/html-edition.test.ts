@@ -12,6 +12,8 @@ import { describe, it } from 'node:test';
 import { buildHtmlEdition, PLOTLY_FILE, renderNotebookPage } from '../../src/publish/html-edition';
 import { displayEquations, markdownHeadings, markdownRenderer, plainMath } from '../../src/publish/markdown';
 import { katexMath } from '../../src/publish/math';
+import { encodePng } from '../../src/plot/png';
+import { figureOutputs, setFigureHtml } from '../../src/publish/snapshots';
 import { fixture, FIXTURES, tmpDir } from './helpers';
 
 /** The TeX that KaTeX keeps in the MathML annotation of each equation, in order (HTML-escaped). */
@@ -197,5 +199,21 @@ describe('katexMath', () => {
     const html = md.render('before $\\frac{1$ after');
     assert.match(html, /^<p>before <span class="katex-error" title="ParseError: KaTeX parse error: [^"]+" style="color:#cc0000">\\frac\{1<\/span> after<\/p>\n$/);
     assert.equal(katexMath('\\frac{a<b', true).match(/<span class="katex-error"[^>]*>([^<]*)<\/span>/)?.[1], '\\frac{a&lt;b');
+  });
+
+  it('puts a notebook figure\'s static snapshot inside its div, for readers without scripts', async () => {
+    const nb = fixture('saved-ok.ipynb');
+    const figs = figureOutputs(nb);
+    assert.ok(figs.length >= 2);
+    const png = encodePng(2, 1, new Uint8Array([0, 255]), 1).toString('base64');
+    setFigureHtml(figs[0]!, { pngBase64: png, width: 640, height: 320 });
+    const page = renderNotebookPage(nb, 'tiny', { math: plainMath }).html;
+    const divs = [...page.matchAll(/<div id="[^"]+" class="genlab-plot" data-height="\d+"( style="[^"]*")?>(.*?)<\/div>/g)];
+    assert.equal(divs.length, figs.length);
+    // With a snapshot: the picture, and no fixed height (the picture sets it); without: empty, fixed height.
+    assert.match(divs[0]![2]!, new RegExp(`^<img class="genlab-plot-fallback"[^>]* width="640" height="320" [^>]*src="data:image/png;base64,${png.replace(/[+/=]/g, '\\$&')}">$`));
+    assert.equal(divs[0]![1], undefined);
+    assert.equal(divs[1]![2], '');
+    assert.match(divs[1]![1]!, /height:\d+px/);
   });
 });

@@ -2,13 +2,18 @@
  * Publishing: the provenance note is first and replaced (not duplicated) on regeneration; a passing
  * run is written over the source and merged into the results file; a failing run publishes nothing.
  * The runner is replaced by a fake that "executes" a notebook by copying a prepared executed fixture,
- * so these tests need no kernel (the real run is `npm run notebooks:publish`).
+ * so these tests need no kernel (the real run is `npm run notebooks:publish`). Figure snapshots are
+ * off (the fixtures hold figures) except in their own tests, which use a fake renderer: no browser.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { cellSource, cellTags, readNotebook, serializeNotebook, type Notebook } from '../../src/runner/nbformat';
+import { cellSource, cellTags, joinText, readNotebook, serializeNotebook, type CodeCell, type MimeData, type Notebook } from '../../src/runner/nbformat';
+import { linePlot } from '../../src/plot';
+import { encodePng } from '../../src/plot/png';
+import { figureBundle } from '../../src/plot/show';
+import { figureOutputs, type SnapshotRenderer } from '../../src/publish/snapshots';
 import type { NotebookResult, RunOptions, RunSummary } from '../../src/runner/options';
 import type { ResultsFile } from '../../src/runner/summary';
 import { dropNoOpInjection, PROVENANCE_TAG, provenanceText, runSeed, setProvenance } from '../../src/publish/provenance';
@@ -106,7 +111,7 @@ describe('regenerate', () => {
   it('publishes a passing run over the source with provenance, and writes the results file', async () => {
     const { dir, a, b } = setup();
     const { run, calls } = fakeRun(path.join(FIXTURES, 'saved-ok.ipynb'), () => 'passed');
-    const { outcomes, resultsFile, exitCode } = await regenerate({ dir, run });
+    const { outcomes, resultsFile, exitCode } = await regenerate({ dir, run, snapshots: false });
     assert.equal(exitCode, 0);
     assert.deepEqual(outcomes.map((o) => o.status), ['published', 'published']);
     assert.equal(calls[0]!.options.profile, 'full');
@@ -121,7 +126,7 @@ describe('regenerate', () => {
     assert.deepEqual(doc.notebooks.map((n) => path.basename(n.notebook)), ['alpha.ipynb', 'beta.ipynb']);
     assert.equal(doc.checks.length, 2);
     // Regenerating again keeps one provenance note.
-    await regenerate({ dir, run, only: ['alpha'] });
+    await regenerate({ dir, run, snapshots: false, only: ['alpha'] });
     const again = await readNotebook(a);
     assert.equal(again.cells.filter((c) => cellTags(c).includes(PROVENANCE_TAG)).length, 1);
   });
@@ -129,12 +134,12 @@ describe('regenerate', () => {
   it('refuses a failed run: the old notebook and the results stay byte-identical', async () => {
     const { dir, a, b } = setup();
     const ok = fakeRun(path.join(FIXTURES, 'saved-ok.ipynb'), () => 'passed');
-    await regenerate({ dir, run: ok.run });
+    await regenerate({ dir, run: ok.run, snapshots: false });
     const beforeA = readFileSync(a, 'utf8');
     const beforeResults = readFileSync(path.join(dir, 'results', 'full.json'), 'utf8');
     const bad = fakeRun(path.join(FIXTURES, 'false-pass.ipynb'), (f) => (f.endsWith('alpha.ipynb') ? 'failed' : 'passed'));
     const lines: string[] = [];
-    const { outcomes, exitCode } = await regenerate({ dir, run: bad.run, log: (m) => lines.push(m) });
+    const { outcomes, exitCode } = await regenerate({ dir, run: bad.run, snapshots: false, log: (m) => lines.push(m) });
     assert.equal(exitCode, 1);
     assert.equal(outcomes[0]!.status, 'refused');
     assert.match(outcomes[0]!.reason!, /failed/);
@@ -171,9 +176,54 @@ describe('regenerate', () => {
   it('writes what it publishes in Jupyter\'s layout (round trip is stable)', async () => {
     const { dir, a } = setup();
     const { run } = fakeRun(path.join(FIXTURES, 'saved-ok.ipynb'), () => 'passed');
-    await regenerate({ dir, run, only: ['alpha'] });
+    await regenerate({ dir, run, snapshots: false, only: ['alpha'] });
     const text = readFileSync(a, 'utf8');
     assert.equal(serializeNotebook(await readNotebook(a)), text);
     writeFileSync(a, text);
+  });
+
+  describe('figure snapshots', () => {
+    /** The executed fixture with one figure output added to its first code cell. */
+    function executedWithFigure(): string {
+      const nb = fixture('saved-ok.ipynb');
+      const cell = nb.cells.find((c): c is CodeCell => c.cell_type === 'code')!;
+      cell.outputs.push({ output_type: 'display_data', data: figureBundle(linePlot([1, 2, 3], { title: 'curve' })) as MimeData, metadata: {} });
+      const file = path.join(tmpDir('regen-fig'), 'executed.ipynb');
+      writeFileSync(file, serializeNotebook(nb));
+      return file;
+    }
+    const figureHtmlOf = async (file: string): Promise<string> => joinText(figureOutputs(await readNotebook(file))[0]!.data['text/html'] as string);
+    const fake = (made: string[]): (() => Promise<SnapshotRenderer>) => async () => {
+      made.push('renderer');
+      return { name: 'fake renderer', render: async (_f, w, h) => encodePng(w, h, new Uint8Array(w * h), 1), close: async () => void made.push('closed') };
+    };
+
+    it('publishing puts a PNG in each figure, starting the renderer once and closing it', async () => {
+      const { dir, a, b } = setup();
+      const { run } = fakeRun(executedWithFigure(), () => 'passed');
+      const lines: string[] = [];
+      const made: string[] = [];
+      await regenerate({ dir, run, renderer: fake(made), log: (m) => lines.push(m) });
+      assert.deepEqual(made, ['renderer', 'closed']);
+      for (const f of [a, b]) assert.match(await figureHtmlOf(f), /<div id="genlab-plot-[^"]+" class="genlab-plot" style="[^"]*"><img class="genlab-plot-fallback"[^>]* src="data:image\/png;base64,/);
+      assert.match(lines.join('\n'), /figure snapshots drawn by fake renderer/);
+      assert.match(lines.join('\n'), /snapshots: (\d+)\/\1 figures of alpha\.ipynb \(\+0\.\d\d MB in the file\)/);
+    });
+
+    it('without a renderer it publishes the figures script-only and says so; snapshots: false starts none', async () => {
+      const { dir, a } = setup();
+      const { run } = fakeRun(executedWithFigure(), () => 'passed');
+      const lines: string[] = [];
+      const { exitCode } = await regenerate({ dir, run, renderer: async () => 'no Chromium on PATH.', log: (m) => lines.push(m) });
+      assert.equal(exitCode, 0);
+      assert.equal(lines.filter((l) => l.startsWith('figure snapshots: none taken (no Chromium on PATH.) Figures stay script-only')).length, 1, lines.join('\n'));
+      const h = await figureHtmlOf(a);
+      assert.match(h, /Interactive figure "curve": drawn by plotly\.js when the notebook is trusted/);
+      assert.doesNotMatch(h, /<img/);
+      const made: string[] = [];
+      await regenerate({ dir, run, renderer: fake(made), snapshots: false, only: ['alpha'] });
+      assert.deepEqual(made, []);
+      assert.doesNotMatch(await figureHtmlOf(a), /<img/);
+    });
   });
 });
