@@ -144,3 +144,23 @@ export function autodiffSquaredLossGradient(mlp: MLP, xs: readonly (readonly num
   tf.dispose([value, ...Object.values(grads)]);
   return { loss, gradients: { weights, biases } };
 }
+
+/** The least-squares loss of a network shaped like `like`, as functions of its flat parameter vector θ. */
+export interface SquaredLossObjective {
+  /** L(θ) over all examples, or over the examples `indices`. */
+  loss(theta: ArrayLike<number>, indices?: ArrayLike<number>): number;
+  /** ∂L/∂θ by backpropagation, over all examples or the examples `indices` (a minibatch). */
+  gradient(theta: ArrayLike<number>, indices?: ArrayLike<number>): Float64Array;
+}
+
+/**
+ * θ ↦ L(θ) and θ ↦ ∂L/∂θ for the optimisers (optim/): the network's parameters flattened in the order
+ * of `flattenDense`. A network with no hidden layer is plain linear regression.
+ */
+export function squaredLossObjective(like: DenseArrays, xs: readonly (readonly number[])[], ys: readonly (readonly number[])[]): SquaredLossObjective {
+  const pick = <T>(rows: readonly T[], indices?: ArrayLike<number>): T[] => (indices === undefined ? [...rows] : Array.from(indices, (i) => rows[i]!));
+  return {
+    loss: (theta, indices) => squaredLoss(unflattenDense(like, theta), pick(xs, indices), pick(ys, indices)),
+    gradient: (theta, indices) => flattenDense(squaredLossGradient(unflattenDense(like, theta), pick(xs, indices), pick(ys, indices)).gradients),
+  };
+}

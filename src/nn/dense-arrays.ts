@@ -8,6 +8,7 @@
  * is Ω_kᵀ, `biases[k]` is β_k. Hidden units are ReLU, the output is linear.
  */
 import type { MLP } from './mlp';
+import type { Rng } from '../runtime/rng';
 
 export interface DenseArrays {
   /** Weight matrices, `weights[k][i][o]` from unit i of layer k to unit o of layer k + 1. */
@@ -91,5 +92,44 @@ export function unflattenDense(like: DenseArrays, theta: ArrayLike<number>): Den
     weights.push(w.map((row) => row.map(() => theta[p++]!)));
     biases.push(like.biases[k]!.map(() => theta[p++]!));
   });
+  return { weights, biases };
+}
+
+/**
+ * The network x ↦ second(first(x)) as one deeper network: first's linear output layer and second's
+ * first layer multiply into one layer (lecture: "two connected shallow networks" are a deep network
+ * with W = Θ' φ and β = Θ'_0 + Θ' φ_0).
+ */
+export function composeDense(first: DenseArrays, second: DenseArrays): DenseArrays {
+  const w1 = denseWidths(first, 'composeDense (first)');
+  const w2 = denseWidths(second, 'composeDense (second)');
+  if (w1[w1.length - 1] !== w2[0]) throw new Error(`composeDense: the first network has ${w1[w1.length - 1]} outputs, the second takes ${w2[0]} inputs`);
+  const L = first.weights.length - 1;
+  const A = first.weights[L]!; // [hidden][mid]
+  const a = first.biases[L]!; // [mid]
+  const B = second.weights[0]!; // [mid][out]
+  const b = second.biases[0]!;
+  const merged = A.map((row) => B[0]!.map((_v, o) => row.reduce((s, r, m) => s + r * B[m]![o]!, 0)));
+  const bias = b.map((bo, o) => a.reduce((s, am, m) => s + am * B[m]![o]!, bo));
+  return {
+    weights: [...first.weights.slice(0, L).map((w) => w.map((r) => [...r])), merged, ...second.weights.slice(1).map((w) => w.map((r) => [...r]))],
+    biases: [...first.biases.slice(0, L).map((v) => [...v]), bias, ...second.biases.slice(1).map((v) => [...v])],
+  };
+}
+
+/**
+ * A random ReLU network as arrays: He-normal weights N(0, 2/D_in) and biases N(0, biasStd²). Random
+ * biases matter for region counts: with zero biases every first-layer joint of a 1-D network sits at
+ * x = 0 (Hanin & Rolnick, 2019, draw biases the same way).
+ */
+export function randomDense(sizes: readonly number[], rng: Rng, biasStd = 0.5): DenseArrays {
+  if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`randomDense: sizes must list at least two positive integer widths, got ${JSON.stringify(sizes)}`);
+  const weights: number[][][] = [];
+  const biases: number[][] = [];
+  for (let k = 0; k + 1 < sizes.length; k++) {
+    const sd = Math.sqrt(2 / sizes[k]!);
+    weights.push(Array.from({ length: sizes[k]! }, () => Array.from({ length: sizes[k + 1]! }, () => sd * rng.normal())));
+    biases.push(Array.from({ length: sizes[k + 1]! }, () => biasStd * rng.normal()));
+  }
   return { weights, biases };
 }

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { seed } from '../../src/runtime/rng';
 import {
-  MLP, autodiffSquaredLossGradient, backwardPass, denseArraysOf, evaluateDense, finiteDifferenceGradient, flattenDense, forwardPass,
-  parameterCount, squaredLoss, squaredLossGradient, unflattenDense,
+  MLP, autodiffSquaredLossGradient, backwardPass, composeDense, denseArraysOf, evaluateDense, finiteDifferenceGradient, flattenDense, forwardPass,
+  parameterCount, randomDense, squaredLoss, squaredLossGradient, squaredLossObjective, unflattenDense,
 } from '../../src/nn';
 
 function data(rng: ReturnType<typeof seed>, n: number, dIn: number, dOut: number): { xs: number[][]; ys: number[][] } {
@@ -76,4 +76,32 @@ test('backward pass by layer: ∂l/∂β_K = ∂l/∂f and ∂l/∂Ω = ∂l/∂
   assert.deepEqual(g.weights[0], [[4, 0]]);
   assert.throws(() => backwardPass(net, cache, [1, 2]), /1 outputs/);
   assert.throws(() => squaredLossGradient(net, [[1]], []), /as many targets/);
+});
+
+test('composeDense: the merged network computes second(first(x)) with one layer fewer than stacking both', () => {
+  const rng = seed('compose');
+  const a = denseArraysOf(new MLP({ sizes: [1, 3, 2], rng: rng.fork('a') }));
+  const b = denseArraysOf(new MLP({ sizes: [2, 4, 1], rng: rng.fork('b') }));
+  a.biases = a.biases.map((v) => v.map(() => rng.normal()));
+  b.biases = b.biases.map((v) => v.map(() => rng.normal()));
+  const c = composeDense(a, b);
+  assert.equal(c.weights.length, 3);
+  for (const x of [-2, -0.4, 0.3, 1.7]) assert.ok(Math.abs(evaluateDense(c, [x])[0]! - evaluateDense(b, evaluateDense(a, [x]))[0]!) < 1e-12);
+  assert.throws(() => composeDense(a, a), /2 outputs, the second takes 1/);
+});
+
+test('squaredLossObjective: a network with no hidden layer is linear regression, with the textbook gradient', () => {
+  const like = { weights: [[[0]]], biases: [[0]] };
+  const xs = [[0], [1], [2], [3]];
+  const ys = [[1], [2.5], [2.9], [4.2]];
+  const obj = squaredLossObjective(like, xs, ys);
+  const theta = [0.7, 0.4]; // slope, intercept (weights come before biases)
+  const r = xs.map((x, i) => 0.7 * x[0]! + 0.4 - ys[i]![0]!);
+  const g = obj.gradient(theta);
+  assert.ok(Math.abs(g[0]! - (2 / 4) * r.reduce((s, v, i) => s + v * xs[i]![0]!, 0)) < 1e-12);
+  assert.ok(Math.abs(g[1]! - (2 / 4) * r.reduce((s, v) => s + v, 0)) < 1e-12);
+  assert.ok(Math.abs(obj.loss(theta, [1, 3]) - (r[1]! ** 2 + r[3]! ** 2) / 2) < 1e-12);
+  const rd = randomDense([1, 5, 1], seed('rd'), 0.5);
+  assert.equal(rd.weights[0]![0]!.length, 5);
+  assert.throws(() => randomDense([1], seed(1)), /at least two/);
 });
