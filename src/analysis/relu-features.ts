@@ -7,7 +7,7 @@
  * which makes it fast enough to refit hundreds of times (the bias-variance decomposition) and to sweep
  * the width D through the interpolation threshold D + 1 = N (double descent; Belkin et al., 2019,
  * used random Fourier features in the same way). With evenly spaced joints it is the constructive
- * half of the universal approximation theorem: the piecewise-linear interpolant with D joints.
+ * half of the universal approximation theorem: continuous piecewise-linear functions on D pieces.
  *
  * When there are more parameters than data points the fit is the *minimum-norm* interpolant,
  * φ = Φ⁺ y, which is also where gradient descent from φ = 0 converges (it never leaves the row space
@@ -44,10 +44,16 @@ export class ReluFeatureRegression {
     this.phi = new Array<number>(unitWeights.length + 1).fill(0);
   }
 
-  /** 1-D: D joints evenly spaced inside [lo, hi] (at the centres of D equal cells), all facing right. */
+  /**
+   * 1-D: D units facing right with joints t_d = lo + d h, h = (hi - lo)/D, d = 0..D-1. The first joint
+   * sits on the left end, so that unit supplies the slope of the first piece and [lo, hi] splits into D
+   * pieces of width h: the space of continuous piecewise-linear functions on that grid, whose best fit
+   * to a smooth target has error O(h²). (Joints strictly inside would give D + 1 regions, but then the
+   * leftmost region is flat: no unit is on there, and the fit loses an order there.)
+   */
   static evenlySpaced(D: number, range: readonly [number, number]): ReluFeatureRegression {
     const [lo, hi] = range;
-    const t = Array.from({ length: D }, (_v, d) => lo + ((d + 0.5) / D) * (hi - lo));
+    const t = Array.from({ length: D }, (_v, d) => lo + (d / D) * (hi - lo));
     return new ReluFeatureRegression(t.map(() => [1]), t.map((v) => -v));
   }
 
