@@ -260,8 +260,9 @@ export function regionIdGrid(net: DenseArrays, xRange: readonly [number, number]
     }
     grid.push(row);
   }
-  // Golden-ratio scrambling: consecutive ids land far apart on [0, 1).
-  return grid.map((row) => row.map((id) => (id * 0.6180339887498949) % 1));
+  // Golden-ratio scrambling: consecutive ids land far apart on [0, 1); 3 decimals are plenty for a
+  // colour and keep a plotted grid small.
+  return grid.map((row) => row.map((id) => Math.round(((id * 0.6180339887498949) % 1) * 1000) / 1000));
 }
 
 /** Binomial coefficient C(n, k) as a float. */
