@@ -19,3 +19,6 @@ export * as vae from './models/vae';
 export * as flows from './models/flows';
 export * as rbm from './models/rbm';
 export * as diffusion from './models/diffusion';
+
+export * as analysis from './analysis';
+export * as optim from './optim';

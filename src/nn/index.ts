@@ -7,3 +7,7 @@ export { INIT_SCHEMES, initialWeights, type InitScheme } from './init';
 export { MLP, type MLPConfig } from './mlp';
 export { ownedVariable } from './variable';
 export { requireMatrix, requirePositiveInt } from './validate';
+export { type DenseArrays, composeDense, randomDense, denseArraysOf, denseWidths, evaluateDense, flattenDense, unflattenDense, parameterCount } from './dense-arrays';
+export { forwardPass, backwardPass, squaredLoss, squaredLossGradient, squaredLossObjective, type SquaredLossObjective, finiteDifferenceGradient, autodiffSquaredLossGradient, type ForwardCache, type DenseGradients } from './backprop';
+export { gaussianNLL, bernoulliNLL, categoricalNLL } from './losses';
+export { LikelihoodNet, type LikelihoodNetConfig, type Likelihood } from './likelihood-net';
