@@ -372,3 +372,23 @@ test('a script-free HTML rendering (nbconvert, scripts stripped) shows a picture
     assert.equal(seen.shown, figures, 'every figure shows its picture');
   }
 });
+
+test('npm run notebooks:snapshots adds snapshots to executed notebooks without running them', { skip: skipUnless(chromeMissing), timeout: 180_000 }, () => {
+  requireTool(chromeMissing);
+  const dir = tmpDir('snapshots-cli');
+  const file = path.join(dir, 'executed.ipynb');
+  writeFileSync(file, serializeNotebook(fixtureNotebook()));
+  const cli = path.resolve(__dirname, '../../dist/publish/snapshots-cli.js');
+  const r = spawnSync(process.execPath, [cli, file], { encoding: 'utf8', timeout: 170_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`executed\\.ipynb: ${FIXTURE_FIGURES}/${FIXTURE_FIGURES} figures, \\d+ KB of PNG`));
+  const after = parseNotebook(readFileSync(file, 'utf8'), file);
+  const figs = figureOutputs(after);
+  assert.equal(figs.filter((f) => /<img [^>]*src="data:image\/png;base64,/.test(joinText(f.data['text/html'] as string))).length, FIXTURE_FIGURES);
+  // Everything but the figures' HTML is as it was.
+  const strip = (nb: Notebook): unknown => JSON.parse(JSON.stringify(nb, (k, v) => (k === 'text/html' ? undefined : v)));
+  assert.deepEqual(strip(after), strip(parseNotebook(serializeNotebook(fixtureNotebook()), file)));
+  const bad = spawnSync(process.execPath, [cli, path.join(dir, 'missing.ipynb')], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /missing\.ipynb: not an existing \.ipynb file/);
+});
