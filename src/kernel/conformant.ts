@@ -36,6 +36,8 @@
  *   msg_type" into the *running cell's* stderr output and never answered: history_request gets an
  *   empty history, interrupt_request interrupts like SIGINT does and replies; other unknown types are
  *   logged on the kernel's own stderr, as ipykernel does, and not answered.
+ * - the shutdown reply is lost when sends are serialised (the kit's fix for tslab's concurrent sends,
+ *   src/runtime/kernel-sockets.ts, which this kernel applies from the start): sockets close after it.
  * - the server's start-up promise is not awaited, so a port that cannot be bound leaves a process
  *   that never answers: the kernel exits with the reason instead.
  *
@@ -55,7 +57,7 @@ import util from 'util';
 import type * as TslabConverter from 'tslab/dist/converter';
 import type * as TslabExecutor from 'tslab/dist/executor';
 import type * as TslabJupyter from 'tslab/dist/jupyter';
-import { serializeKernelSends } from '../runtime/kernel-sockets';
+import { sendsSettled, serializeKernelSends } from '../runtime/kernel-sockets';
 import { decodeMessage, encodeMessage, JupyterMessage } from '../runner/wire';
 import { loadTslab, TslabModules } from './tslab-internals';
 
@@ -362,6 +364,15 @@ export function conformantServerClass(tslab: TslabModules, writeKernelLog: (text
       reply.header.msg_type = 'comm_info_reply';
       reply.content = { status: 'ok', comms: {} };
       reply.signAndSend(this.connInfo.key, sock);
+    }
+
+    /**
+     * tslab closes the sockets right after queueing the shutdown reply and the idle status; with the
+     * kit's serialised sends (src/runtime/kernel-sockets.ts) those go out a few microtasks later, so
+     * close once they are out instead of dropping them.
+     */
+    override close(): void {
+      void Promise.all([this.shell, this.control, this.iopub].map((s) => sendsSettled(s))).then(() => super.close());
     }
 
     /** Requests tslab does not know: answered here with the kit's wire code (src/runner/wire.ts). */

@@ -49,6 +49,15 @@ export function queueSends(proto: { send: SendFn }): void {
   Object.defineProperty(proto, 'send', { value: send, writable: true, configurable: true, enumerable: false });
 }
 
+/**
+ * Resolves once every send queued on `socket` so far has been handed to ZeroMQ (or failed). A kernel
+ * closing its sockets waits for this, or the replies queued last (the shutdown reply, the final idle
+ * status) would be dropped by the close.
+ */
+export function sendsSettled(socket: object): Promise<void> {
+  return (queues.get(socket) ?? Promise.resolve()).then(() => undefined);
+}
+
 let done = false;
 
 /** Serialise the sends of the ZeroMQ sockets tslab uses (Publisher for IOPub, Router for shell/control). */
