@@ -34,8 +34,9 @@
  *   forever): an `error` reply.
  * - any other request (history_request from consoles, interrupt_request) is logged as "unknown
  *   msg_type" into the *running cell's* stderr output and never answered: history_request gets an
- *   empty history, interrupt_request interrupts like SIGINT does and replies; other unknown types are
- *   logged on the kernel's own stderr, as ipykernel does, and not answered.
+ *   empty history; interrupt_request raises SIGINT in the kernel (the same as Kernel > Interrupt)
+ *   and is answered; other unknown types are logged on the kernel's own stderr, as ipykernel does,
+ *   and not answered.
  * - the shutdown reply is lost when sends are serialised (the kit's fix for tslab's concurrent sends,
  *   src/runtime/kernel-sockets.ts, which this kernel applies from the start): sockets close after it.
  * - the server's start-up promise is not awaited, so a port that cannot be bound leaves a process
@@ -272,9 +273,13 @@ export class ConformantHandler implements Handler {
     return { status: 'ok', restart: req.restart === true };
   }
 
-  /** interrupt_request: what tslab's SIGINT handler does (interrupts an awaiting cell). */
+  /**
+   * interrupt_request: raise SIGINT in this process, so that it is exactly JupyterLab's Kernel >
+   * Interrupt (interrupt_mode "signal"): tslab's handler interrupts an awaiting cell, and the kit's
+   * own listener (src/runtime/interrupt.ts) tells a running `Trainer.fit` to stop at its next step.
+   */
   interrupt(): void {
-    this.executor?.interrupt();
+    process.kill(process.pid, 'SIGINT');
   }
 
   close(): void {
