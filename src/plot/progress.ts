@@ -33,6 +33,11 @@ export interface ProgressUpdate {
   elapsedSec: number;
   /** Estimated seconds left. @default not shown */
   etaSec?: number;
+  /**
+   * How the run ended when it did not simply finish, e.g. `interrupted at epoch 5, step 17/63`: shown
+   * first, and the bar is then drawn in a warning colour. @default none
+   */
+  status?: string;
 }
 
 /** Options for {@link ProgressDisplay}. */
@@ -82,6 +87,7 @@ export function progressFraction(s: ProgressUpdate, firstEpoch = 1): number {
 
 function parts(s: ProgressUpdate, title: string | undefined): string[] {
   const out: string[] = [];
+  if (s.status) out.push(s.status);
   if (title) out.push(title);
   out.push(`epoch ${s.epoch}/${s.epochs}`);
   if (s.step !== undefined && s.steps !== undefined) out.push(`step ${s.step}/${s.steps}`);
@@ -102,7 +108,7 @@ export function progressHtml(s: ProgressUpdate, fraction: number, title?: string
   const pct = (100 * fraction).toFixed(1);
   return '<div style="font:12px monospace;white-space:nowrap;">' +
     '<span style="display:inline-block;width:120px;height:9px;border:1px solid #999;vertical-align:middle;margin-right:8px;">' +
-    `<span style="display:block;height:100%;width:${pct}%;background:#1f77b4;"></span></span>` +
+    `<span style="display:block;height:100%;width:${pct}%;background:${s.status ? '#d62728' : '#1f77b4'};"></span></span>` +
     `${parts(s, title).map(escapeHtml).join(' &middot; ')}</div>`;
 }
 

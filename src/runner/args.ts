@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'fs';
 import path from 'path';
 import type { Transport } from './connection';
-import { RunOptions, UsageError } from './options';
+import { CellInterrupt, RunOptions, UsageError } from './options';
 import { parseParamArg, ParameterError } from './parameters';
 
 export const USAGE = `Usage: genlab-run [options] <notebook.ipynb | folder | pattern>...
@@ -19,6 +19,10 @@ Options:
   --timeout SECONDS      per-notebook limit (default: profile "timeout", else 21600 = 6 h)
   --cell-timeout SECONDS per-cell limit; interrupts, then kills the kernel (default: profile
                          "cell_timeout", else 7200 = 2 h)
+  --interrupt CELL=SECONDS
+                         interrupt a cell (its id, a tag, or its number) after SECONDS, as
+                         Kernel > Interrupt does, keep its outputs and go on with the next
+                         cell (repeatable; first pass only)
   --jobs N               notebooks run at once (default 1)
   --results FILE         write every check's metric, value, threshold, profile, backend and
                          seconds as JSON
@@ -80,6 +84,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   let quiet = false;
   let compareStored = false;
   let transport: Transport | undefined;
+  const interrupts: CellInterrupt[] = [];
   const args = [...argv];
   while (args.length > 0) {
     let arg = args.shift() as string;
@@ -122,6 +127,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       case '--cell-timeout':
         options.cellTimeout = positiveNumber(arg, value());
         break;
+      case '--interrupt': {
+        const v = value();
+        const at = v.lastIndexOf('=');
+        if (at <= 0) throw new UsageError(`--interrupt expects CELL=SECONDS (a cell id, tag or number), got ${JSON.stringify(v)}.`);
+        interrupts.push({ cell: v.slice(0, at), afterSeconds: positiveNumber(arg, v.slice(at + 1)) });
+        break;
+      }
       case '--jobs':
         options.jobs = positiveNumber(arg, value(), true);
         break;
@@ -165,6 +177,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (compareStored) options.compare = 'stored';
   if (options.inPlace === true && out !== undefined) throw new UsageError('use either --out or --in-place, not both.');
   if (Object.keys(params).length > 0) options.params = params;
+  if (interrupts.length > 0) options.interrupts = interrupts;
   if (transport !== undefined) options.kernel = { transport };
   const files = [...new Set(inputs.flatMap(expandInput))];
   if (files.length === 0) throw new UsageError(`no .ipynb files in ${inputs.join(', ')}.`);

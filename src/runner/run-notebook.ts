@@ -16,6 +16,7 @@ import {
   DEFAULT_CELL_TIMEOUT_SECONDS,
   DEFAULT_OUT_DIR,
   DEFAULT_TIMEOUT_SECONDS,
+  CellInterrupt,
   CellTiming,
   CheckResult,
   LeakReport,
@@ -26,6 +27,9 @@ import {
 import { OutputCollector } from './outputs';
 import { INJECTED_TAG, PARAMETERS_TAG, PROVENANCE_TAG, ParameterError, injectParameters, planParameters, removeInjectedCells } from './parameters';
 import { queryTensorflow } from './probe';
+
+/** `WEIGHT_CACHE_ENV` of src/train/weight-cache.ts, not imported from there because that module loads tfjs. */
+export const WEIGHT_CACHE_ENV = 'GENLAB_WEIGHT_CACHE';
 
 /** Tags with the same meaning as in nbclient. */
 const SKIP_TAG = 'skip-execution';
@@ -157,6 +161,22 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
     planned.push({ cell, index, sourceNumber: at < 0 ? null : at + 1 });
   });
   result.codeCells = planned.length;
+  const interrupts = new Map<number, CellInterrupt>();
+  for (const spec of options.interrupts ?? []) {
+    const matches = planned.filter(
+      (p) => p.cell.id === spec.cell || cellTags(p.cell).includes(spec.cell) || (p.sourceNumber !== null && String(p.sourceNumber) === spec.cell),
+    );
+    if (matches.length !== 1) {
+      result.status = 'usage-error';
+      result.error =
+        matches.length === 0
+          ? `--interrupt ${spec.cell}=${spec.afterSeconds}: no code cell of ${file} has the id, tag or number ${JSON.stringify(spec.cell)}.`
+          : `--interrupt ${spec.cell}=${spec.afterSeconds}: ${matches.length} code cells of ${file} match ${JSON.stringify(spec.cell)} (cells ${matches.map((m) => m.sourceNumber).join(', ')}); name one by its id or number.`;
+      log(`ERROR ${file}: ${result.error}`);
+      return finish();
+    }
+    interrupts.set(matches[0]!.index, spec);
+  }
 
   const cellTimeoutS = options.cellTimeout ?? plan.settings.cellTimeout ?? DEFAULT_CELL_TIMEOUT_SECONDS;
   const timeoutS = options.timeout ?? plan.settings.timeout ?? DEFAULT_TIMEOUT_SECONDS;
@@ -173,6 +193,10 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
     try {
       kernel = await Kernel.start({
         ...options.kernel,
+        // The weight cache (src/train/weight-cache.ts) is off in the runner's kernels, whatever the
+        // caller's environment says: CI, the tests and the full runs behind the saved notebooks report
+        // what training produces, not a cached copy. Only an explicit `kernel.env` (tests) can turn it on.
+        env: { [WEIGHT_CACHE_ENV]: 'off', ...options.kernel?.env },
         javascript,
         // Like JupyterLab: the kernel runs in the notebook's folder, so `../data` and imports resolve the same.
         cwd: path.dirname(path.resolve(file)),
@@ -212,6 +236,17 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), Math.max(0, limitMs));
       });
+      // --interrupt: SIGINT after the cell's time, once (the first pass), as Kernel > Interrupt does.
+      const interrupt = interrupts.get(p.index);
+      interrupts.delete(p.index);
+      let interruptTimer: NodeJS.Timeout | undefined;
+      let interruptSent = false;
+      if (interrupt !== undefined) {
+        interruptTimer = setTimeout(() => {
+          interruptSent = true;
+          k.interrupt();
+        }, interrupt.afterSeconds * 1000);
+      }
       const execution = k.execute(source, {
         onOutput: (msg) => {
           if (msg.header.msg_type === 'stream' && msg.content.name === 'stderr') stderr += String(msg.content.text ?? '');
@@ -221,6 +256,7 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
       });
       const outcome: ExecuteOutcome | 'timeout' = await Promise.race([execution, timedOut]);
       clearTimeout(timer);
+      clearTimeout(interruptTimer);
       let interrupted: ExecuteOutcome | null = null;
       if (outcome === 'timeout') {
         // Interrupt first, so an interruptible cell reports where it was; then stop the kernel for good.
@@ -243,6 +279,33 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
       }
       if (outcome !== 'timeout' && outcome.status !== 'dead') cell.execution_count = outcome.executionCount;
       collectChecks(cell, p, wallMs / 1000);
+
+      if (interrupt !== undefined && outcome !== 'timeout' && outcome.status !== 'dead') {
+        const flag = `--interrupt ${interrupt.cell}=${interrupt.afterSeconds}`;
+        if (interruptSent) {
+          // Keep what the cell printed, say that it was interrupted, and go on as a student would.
+          const note = `the runner interrupted this cell after ${interrupt.afterSeconds} s (${flag}) and went on with the next cell`;
+          cell.outputs.push({ output_type: 'error', ename: 'Interrupted', evalue: note, traceback: [`Interrupted: ${note}`] });
+          log(`interrupted ${file} cell ${p.sourceNumber ?? 'parameters'} after ${interrupt.afterSeconds} s`);
+          await delay(250); // tslab aborts requests that arrive within 200 ms of an error
+          return true;
+        }
+        const failure: CellFailure = {
+          notebook: file,
+          kind: 'error',
+          cell: p.sourceNumber,
+          executionCount: cell.execution_count,
+          ename: 'InterruptNotReached',
+          evalue: `the cell finished after ${(wallMs / 1000).toFixed(1)} s, before the runner's interrupt at ${interrupt.afterSeconds} s (${flag}), so nothing was interrupted; lower the time.`,
+          traceback: [],
+          sourceLine: null,
+        };
+        cell.outputs.push(errorOutputFor(failure));
+        result.failure = failure;
+        result.status = 'failed';
+        log(formatFailure(failure));
+        return false;
+      }
 
       if (outcome !== 'timeout' && outcome.status === 'ok') return true;
       if (outcome !== 'timeout' && outcome.status === 'error' && tags.includes(RAISES_TAG)) {

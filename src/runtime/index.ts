@@ -5,3 +5,4 @@ export { keep, release, keptNames, type Disposable } from './keep';
 export { uninstallFastWasmMatMul, fastWasmMatMulInstalled } from './wasm-matmul';
 export { installWasmTrainingKernels, uninstallWasmTrainingKernels } from './wasm-kernels';
 export { useThreadedWasm, wasmThreadsCount } from './wasm-threads';
+export { interruptMark, interruptedSince, watchInterrupts } from './interrupt';

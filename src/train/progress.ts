@@ -20,6 +20,8 @@ export interface ProgressState {
   elapsedSec: number;
   /** Estimated seconds left in this call. */
   etaSec: number;
+  /** Set when the run stopped early, e.g. `interrupted at epoch 5, step 17/63`. */
+  status?: string;
 }
 
 /** Receives progress; the loop calls `update` a few times per epoch and `done` once at the end. */

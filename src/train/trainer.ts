@@ -7,9 +7,15 @@
  * - Term values are read back every `syncEvery` steps in one transfer, not once per step; a
  *   non-finite term stops training with an error naming epoch, step and term.
  * - Calling `fit` again resumes: epochs, optimiser state, schedule and history carry on.
+ * - An interrupt (the kernel's SIGINT, or `options.signal`) stops `fit` at the next step boundary with
+ *   a `TrainingInterrupted` error; weights, optimiser state, history and counters stay consistent, and
+ *   the next `fit` finishes the interrupted epoch from the step where it stopped, so an interrupted run
+ *   that is continued gives the same numbers as one that never stopped.
  */
 import * as tf from '@tensorflow/tfjs';
+import { interruptMark, interruptedSince } from '../runtime/interrupt';
 import { Rng } from '../runtime/rng';
+import { printAsSummary } from './history-summary';
 import { constantLr, type LrSchedule } from './schedules';
 import type { Batch, Dataset, History, LossTerms, StepContext, Trainable } from './types';
 import { type ProgressSink, type ProgressState, defaultProgress } from './progress';
@@ -69,6 +75,50 @@ export interface FitOptions {
    * under the runner). @default undefined (never cached)
    */
   cache?: string;
+  /**
+   * Stop at the next step boundary when this signal aborts, as on a kernel interrupt (which `fit`
+   * always watches). @default undefined
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Thrown by `fit` when an interrupt stopped it. The trainer keeps everything up to the last complete
+ * step; `fit` called again continues from there.
+ */
+export class TrainingInterrupted extends Error {
+  constructor(
+    /** 1-based epoch that was running. */
+    readonly epoch: number,
+    /** Steps of that epoch already taken. */
+    readonly step: number,
+    readonly stepsPerEpoch: number,
+    /** Epochs this `fit` call still had to train, counting the interrupted one. */
+    readonly epochsLeft: number,
+  ) {
+    super(
+      `Training interrupted at epoch ${epoch}, step ${step} of ${stepsPerEpoch}. The trainer keeps what it trained ` +
+        `(${epoch - 1} complete epochs in its history); call fit again to continue from this step ` +
+        `(epochs: ${epochsLeft} finishes what this call planned).`,
+    );
+    this.name = 'TrainingInterrupted';
+  }
+}
+
+/** Where an interrupted epoch stopped: enough to finish it exactly as if it had not stopped. */
+interface PartialEpoch {
+  /** 0-based epoch. */
+  epoch: number;
+  /** The next step to take in it. */
+  step: number;
+  /** Loss-term sums and examples counted so far in it, for its history record. */
+  sums: Map<string, number>;
+  counted: number;
+  /** Seconds spent in it so far. */
+  seconds: number;
+  /** The shape of the data it was shuffled for: a continuation must use the same. */
+  n: number;
+  stepsPerEpoch: number;
 }
 
 /** Thrown when a loss term becomes NaN or infinite. */
@@ -126,7 +176,8 @@ function datasetSize(data: Dataset, what: string): number {
 }
 
 export class Trainer {
-  readonly history: History = { epoch: [] };
+  /** All epochs so far; prints as a one-line summary (see history-summary.ts). */
+  readonly history: History = printAsSummary({ epoch: [] });
   private readonly optimizer: tf.Optimizer;
   private readonly schedule: LrSchedule;
   private readonly batchSize: number;
@@ -135,6 +186,9 @@ export class Trainer {
   private epochsDone = 0;
   private globalStep = 0;
   private disposed = false;
+  private partial: PartialEpoch | null = null;
+  /** Give the event loop a turn at least this often, so an interrupt is noticed within a fraction of a second. */
+  private static readonly YIELD_MS = 200;
 
   constructor(
     readonly model: Trainable,
@@ -164,6 +218,11 @@ export class Trainer {
     return this.globalStep;
   }
 
+  /** Where an interrupted epoch stopped (1-based epoch, steps taken in it), or null if none is pending. */
+  get interruptedAt(): { epoch: number; step: number } | null {
+    return this.partial === null ? null : { epoch: this.partial.epoch + 1, step: this.partial.step };
+  }
+
   /** Train for `options.epochs` more epochs. Returns the history (all epochs so far). */
   async fit(train: Dataset, options: FitOptions): Promise<History> {
     if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed; make a new one');
@@ -173,9 +232,21 @@ export class Trainer {
     const n = datasetSize(train, 'Trainer.fit (training data)');
     if (options.validation) datasetSize(options.validation, 'Trainer.fit (validation data)');
     const stepsPerEpoch = Math.min(Math.ceil(n / this.batchSize), options.maxStepsPerEpoch ?? Infinity);
+    const p = this.partial;
+    if (p !== null && (p.n !== n || p.stepsPerEpoch !== stepsPerEpoch)) {
+      throw new Error(
+        `Trainer.fit: epoch ${p.epoch + 1} was interrupted after step ${p.step} of ${p.stepsPerEpoch} on ${p.n} examples; ` +
+          `this call has ${n} examples and ${stepsPerEpoch} steps per epoch. Continue with the same data and maxStepsPerEpoch, or make a new Trainer.`,
+      );
+    }
     const name = options.cache;
     const dir = name === undefined ? null : weightCacheDir();
     if (name === undefined || dir === null) return this.train(train, options, n, stepsPerEpoch);
+    if (p !== null) {
+      // The cache stores complete runs only; a continuation of an interrupted one is not one.
+      console.log(`weight cache: "${name}" not used: this call continues an epoch that was interrupted`);
+      return this.train(train, options, n, stepsPerEpoch);
+    }
 
     const key = (await this.cacheKey(name, train, options, n, stepsPerEpoch)).digest();
     const hit = loadEntry(dir, name, key, (m) => console.warn(m));
@@ -290,14 +361,20 @@ export class Trainer {
     const firstEpoch = this.epochsDone;
     const lastEpoch = firstEpoch + options.epochs;
     const t0 = Date.now();
+    const mark = interruptMark();
+    const stopRequested = (): boolean => options.signal?.aborted === true || interruptedSince(mark);
+    let lastYield = Date.now();
+    let interrupted: TrainingInterrupted | null = null;
     let state: ProgressState | null = null;
     try {
-      for (let epoch = firstEpoch; epoch < lastEpoch; epoch++) {
-        const epochStart = Date.now();
+      epochs: for (let epoch = firstEpoch; epoch < lastEpoch; epoch++) {
+        const resume = this.partial?.epoch === epoch ? this.partial : null;
+        this.partial = null;
+        const epochStart = Date.now() - (resume?.seconds ?? 0) * 1000;
         const epochRng = new Rng(`${this.baseSeed}/epoch${epoch}`);
         const order = epochRng.permutation(n);
-        const sums = new Map<string, number>();
-        let counted = 0;
+        const sums = new Map<string, number>(resume?.sums ?? []);
+        let counted = resume?.counted ?? 0;
         let pending: { stacked: tf.Tensor1D; names: string[]; step: number; globalStep: number; size: number }[] = [];
 
         const drain = (): void => {
@@ -320,7 +397,18 @@ export class Trainer {
         };
 
         try {
-          for (let step = 0; step < stepsPerEpoch; step++) {
+          for (let step = resume?.step ?? 0; step < stepsPerEpoch; step++) {
+            if (stopRequested()) {
+              drain();
+              this.partial = { epoch, step, sums, counted, seconds: (Date.now() - epochStart) / 1000, n, stepsPerEpoch };
+              interrupted = new TrainingInterrupted(epoch + 1, step, stepsPerEpoch, lastEpoch - epoch);
+              state = {
+                ...this.progressState(epoch, firstEpoch, lastEpoch, step, stepsPerEpoch, sums, counted, t0),
+                etaSec: NaN,
+                status: `interrupted at epoch ${epoch + 1}, step ${step}/${stepsPerEpoch}: run fit again to continue`,
+              };
+              break epochs;
+            }
             const lo = step * this.batchSize;
             const idx = order.subarray(lo, Math.min(lo + this.batchSize, n));
             const lr = this.schedule(this.globalStep);
@@ -341,6 +429,10 @@ export class Trainer {
               state = this.progressState(epoch, firstEpoch, lastEpoch, step + 1, stepsPerEpoch, sums, counted, t0);
               sink?.update(state);
               await tf.nextFrame(); // let the kernel flush outputs between chunks
+              lastYield = Date.now();
+            } else if (Date.now() - lastYield >= Trainer.YIELD_MS) {
+              await tf.nextFrame(); // lets a SIGINT handler run, so stopRequested() can see it
+              lastYield = Date.now();
             }
           }
           drain();
@@ -405,6 +497,8 @@ export class Trainer {
           }
         }
       }
+      // Interrupted: keep the weights of the last step (not the best epoch's), so continuing is exact.
+      if (interrupted !== null) throw interrupted;
       if (restoreBest && bestWeights !== null) {
         const vars = this.model.variables();
         bestWeights.forEach((t, i) => vars[i]!.assign(t));

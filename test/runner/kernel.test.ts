@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kernel, KernelStartError } from '../../src/runner/kernel';
+import { runNotebook, WEIGHT_CACHE_ENV as RUNNER_CACHE_ENV } from '../../src/runner/run-notebook';
 import type { JupyterMessage } from '../../src/runner/wire';
-import { eventually, FIXTURES, marker, processesWithMarker } from './helpers';
+import { WEIGHT_CACHE_ENV } from '../../src/train/weight-cache';
+import { eventually, fixture, FIXTURES, marker, processesWithMarker } from './helpers';
 
 describe('Kernel', () => {
   let kernel: Kernel;
@@ -108,7 +110,7 @@ describe('Kernel start failures', () => {
     assert.ok(await eventually(() => processesWithMarker(mark.value).length === 0), 'the silent kernel was killed');
   });
 
-  it('starts every kernel with the weight cache off, whatever the environment asks', async () => {
+  it('passes the caller\'s environment to the kernel', async () => {
     // The dying kernel's error report carries what it printed: the variable as the kernel saw it.
     await assert.rejects(
       Kernel.start({
@@ -116,8 +118,25 @@ describe('Kernel start failures', () => {
         argv: [process.execPath, '-e', 'console.error("cache=" + process.env.GENLAB_WEIGHT_CACHE); process.exit(3)', '{connection_file}'],
         env: { GENLAB_WEIGHT_CACHE: '/tmp/some-cache' },
       }),
-      (e: unknown) => e instanceof KernelStartError && /cache=off/.test(e.message),
+      (e: unknown) => e instanceof KernelStartError && /cache=\/tmp\/some-cache/.test(e.message),
     );
+  });
+
+  it('the runner starts every kernel with the weight cache off, whatever the environment asks', async () => {
+    assert.equal(RUNNER_CACHE_ENV, WEIGHT_CACHE_ENV, 'the runner names the variable weight-cache.ts reads');
+    const saved = process.env.GENLAB_WEIGHT_CACHE;
+    process.env.GENLAB_WEIGHT_CACHE = '/tmp/some-cache';
+    try {
+      const r = await runNotebook(fixture('passing.ipynb'), {
+        write: false,
+        kernel: { argv: [process.execPath, '-e', 'console.error("cache=" + process.env.GENLAB_WEIGHT_CACHE); process.exit(3)', '{connection_file}'] },
+      });
+      assert.equal(r.status, 'dead-kernel');
+      assert.match(String(r.error), /cache=off/);
+    } finally {
+      if (saved === undefined) delete process.env.GENLAB_WEIGHT_CACHE;
+      else process.env.GENLAB_WEIGHT_CACHE = saved;
+    }
   });
 
   it('reports a command that cannot be spawned', async () => {
