@@ -76,7 +76,8 @@ describe('Python notebook tools against the kit\'s kernel', { skip: REASON !== n
     ensureBuilt();
     await installKernelSpecs({ prefix: tmp.dir });
     const data = path.join(tmp.dir, 'share', 'jupyter');
-    env = { ...process.env, JUPYTER_PATH: [data, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter), GENLAB_CONFORMANCE_REQUIRED: '1' };
+    // No __pycache__ or .pytest_cache left in the project (-p no:cacheprovider below).
+    env = { ...process.env, JUPYTER_PATH: [data, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter), GENLAB_CONFORMANCE_REQUIRED: '1', PYTHONDONTWRITEBYTECODE: '1' };
   });
 
   it('passes Jupyter\'s kernel conformance suite (jupyter_kernel_test)', { timeout: 10 * 60_000 }, async () => {
