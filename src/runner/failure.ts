@@ -1,8 +1,9 @@
 /**
  * Failure reports: what went wrong in which cell, and where in its source.
  *
- * tslab reports a failing cell only with `execute_reply {status: 'error'}` and text on the cell's
- * stderr stream (no `error` message with ename/evalue), so we recover them from that text:
+ * Plain tslab reports a failing cell only with `execute_reply {status: 'error'}` and text on the
+ * cell's stderr stream; the kit's kernel (src/kernel) sends that same text as the traceback of an
+ * `error` message (`errorMessageText`). Either way we recover the failure from that text:
  * - compile errors: tslab prints TypeScript diagnostics as `LINE:COL - message` (cell lines);
  * - runtime errors: Node's `console.error(err)`, i.e. an optional "arrow" block
  *   (`evalmachine.<anonymous>:31` / code / caret), then `Name: message`, then `    at ...` frames
@@ -44,7 +45,7 @@ const DIAGNOSTIC = /^(?:(\S+) )?(\d+):(\d+) - (.*)$/;
 const HEADER = /^([A-Za-z_$][\w$]*)(?: \[([\w$]+)\])?(?::(?: (.*))?)?$/;
 const FRAME = /evalmachine\.<anonymous>:(\d+)(?::\d+)?/;
 const ARROW_HEAD = /^evalmachine\.<anonymous>:(\d+)$/;
-const INTERNAL_FRAME = /^\s+at .*(\(node:vm:|[\\/]tslab[\\/]dist[\\/]|sigintHandlersWrap|^\s+at node:vm:)/;
+const INTERNAL_FRAME = /^\s+at .*(\(node:vm:|[\\/]tslab[\\/]dist[\\/]|[\\/]dist[\\/]kernel[\\/]conformant\.js|sigintHandlersWrap|^\s+at node:vm:)/;
 
 /** Recover ename, evalue, traceback and source line from a failed cell's stderr text. */
 export function parseCellError(stderr: string, source: string, javascript = false): ParsedError {
@@ -120,6 +121,15 @@ export function parseCellError(stderr: string, source: string, javascript = fals
   return result;
 }
 
+/**
+ * The text of an IOPub `error` message as tslab would have printed it on stderr (its traceback, one
+ * line per entry), so `parseCellError` reads both kernels' failures the same way.
+ */
+export function errorMessageText(content: Record<string, unknown>): string {
+  const tb = Array.isArray(content.traceback) ? content.traceback.map(String) : [];
+  return (tb.length > 0 ? tb.join('\n') : `${String(content.ename ?? 'Error')}: ${String(content.evalue ?? '')}`) + '\n';
+}
+
 /** The source line `line` (1-based) of `source`, trimmed, for a report. */
 export function sourceLineOf(source: string, line: number | undefined): { line: number; text: string } | null {
   if (line === undefined) return null;
@@ -146,8 +156,9 @@ export function formatFailure(f: CellFailure): string {
 }
 
 /**
- * The nbformat `error` output the runner adds to a failed cell (tslab sends none), so the executed
- * notebook shows where and why it stopped. The kernel's own stderr output is kept above it.
+ * The nbformat `error` output the runner adds to a failed cell, so the executed notebook says where
+ * in the cell it stopped. The kernel's own output (the kit's kernel: its `error` output with the full
+ * traceback; plain tslab: the stderr text) is kept above it.
  */
 export function errorOutputFor(f: CellFailure): ErrorOutput {
   const traceback = [`${f.ename}: ${f.evalue}`];

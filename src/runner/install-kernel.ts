@@ -1,19 +1,22 @@
 #!/usr/bin/env node
 /**
  * `npm run kernel:install [-- --user | --prefix DIR | --sys-prefix [--python PY]] [--binary CMD]`:
- * register the project's own tslab as Jupyter kernels `tslab` and `jslab` (see kernelspec.ts).
+ * register the kit's kernel (the project's tslab with the protocol fixes of src/kernel) as Jupyter
+ * kernels `tslab` and `jslab` (see kernelspec.ts).
  */
 import { installKernelSpecs, InstallKernelOptions } from './kernelspec';
 
 const HELP = `Usage: npm run kernel:install -- [--user | --prefix DIR | --sys-prefix [--python PY]] [--binary CMD]
 
-Registers the project's tslab as the Jupyter kernels "tslab" (TypeScript) and "jslab" (JavaScript),
-with absolute paths, so JupyterLab and nbconvert start the same kernel as genlab-run.
+Registers the kit's kernel (the project's tslab, made to follow the Jupyter messaging protocol by
+dist/kernel/main.js) as the Jupyter kernels "tslab" (TypeScript) and "jslab" (JavaScript), with
+absolute paths, so JupyterLab, nbconvert, nbval and nbmake start the same kernel as genlab-run.
   --user         per-user kernels folder (default unless root)
   --prefix DIR   DIR/share/jupyter/kernels
   --sys-prefix   Python's sys.prefix (virtualenv / conda env)
   --python PY    Python used for --sys-prefix (default python3)
-  --binary CMD   command that starts tslab (default: this node + the project's tslab)`;
+  --binary CMD   command that starts tslab instead, e.g. a global "tslab" (default: this node +
+                 dist/kernel/main.js; a plain tslab lacks the protocol fixes nbval needs)`;
 
 function parse(argv: string[]): InstallKernelOptions | null {
   const o: InstallKernelOptions = {};

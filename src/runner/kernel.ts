@@ -1,16 +1,21 @@
 /**
- * A client for one `tslab kernel` process, speaking Jupyter messaging v5 over ZeroMQ.
+ * A client for one kernel process, speaking Jupyter messaging v5 over ZeroMQ.
  *
- * What tslab 1.0.22 does, read from node_modules/tslab/dist/jupyter.js and shaped this client:
- * - shell and control are both served by the same handler; `interrupt_request` is not implemented
- *   (it only logs "unknown msg_type", into the running cell's stderr), so interrupting is SIGINT,
- *   which tslab turns into `executor.interrupt()` (sync code via `breakOnSigint`, async via a race).
- * - a failing cell produces only `execute_reply {status: 'error'}` and a traceback on the stderr
- *   stream; no `error` IOPub message. Last-expression values are `console.log`ged (stdout stream).
+ * By default it starts the kit's kernel (src/kernel/main.ts, built to dist/kernel/main.js): tslab
+ * 1.0.22 with its protocol deviations fixed, the same command `npm run kernel:install` registers for
+ * JupyterLab. What that kernel does, and shaped this client:
+ * - shell and control are both served by the same handler; interrupting a busy synchronous cell
+ *   needs SIGINT (tslab's `breakOnSigint`; `interrupt_request` is only read once the loop yields).
+ * - `execute_input` is published before a cell runs; the last expression's value is an
+ *   `execute_result`; a failing cell sends one `error` message (its traceback is the text tslab
+ *   prints) and an `execute_reply {status: 'error', ename, evalue, traceback}`.
  * - every request is framed by IOPub `status: busy` ... `status: idle` with the request as parent,
  *   and the reply is sent before `idle`, so "reply and idle both seen" means all output has arrived.
- * - after an error, requests arriving within 200 ms are answered `abort` (its queue reset delay).
+ * - after an error with `stop_on_error`, requests arriving within 200 ms are answered with an error
+ *   reply whose ename is `ExecutionAborted` (tslab's queue reset delay; plain tslab says `abort`).
  * - `shutdown_request` closes the sockets; the process then exits once nothing else keeps it alive.
+ * A plain `tslab kernel` (pass `argv`) still works: it sends no `error` message but prints the error
+ * on stderr, which the runner parses the same way.
  */
 import { ChildProcess, spawn } from 'child_process';
 import { randomUUID } from 'crypto';
@@ -18,6 +23,8 @@ import { mkdtempSync, rmSync } from 'fs';
 import os from 'os';
 import path from 'path';
 import type * as Zmq from 'zeromq';
+import { existsSync } from 'fs';
+import { ABORTED_ENAME } from '../kernel/conformant';
 import { ConnectionInfo, endpoint, Transport, writeConnectionFile } from './connection';
 import { createMessage, decodeMessage, encodeMessage, JupyterMessage } from './wire';
 
@@ -32,7 +39,7 @@ export interface KernelOptions {
   javascript?: boolean;
   /**
    * Command that starts the kernel; `{connection_file}` is replaced by the connection file's path.
-   * @default [node, <tslab's bin/tslab resolved from this package>, 'kernel', '--config-path', '{connection_file}']
+   * @default [node, <this package>/dist/kernel/main.js, 'kernel', '--config-path', '{connection_file}'] (see defaultKernelArgv)
    */
   argv?: readonly string[];
   /**
@@ -113,8 +120,27 @@ function loadZmq(): ZmqModule {
   return zmqModule;
 }
 
-/** The default kernel command: this Node binary running the project's own tslab. */
+/** The kit's kernel entry point (src/kernel/main.ts), built: from src/runner or dist/runner alike. */
+export const KERNEL_MAIN = path.resolve(__dirname, '..', '..', 'dist', 'kernel', 'main.js');
+
+/**
+ * The default kernel command: this Node binary running the kit's kernel, i.e. the project's own tslab
+ * with the protocol fixes of src/kernel/conformant.ts. JupyterLab gets the same command from
+ * `npm run kernel:install`.
+ */
 export function defaultKernelArgv(javascript = false): string[] {
+  if (!existsSync(KERNEL_MAIN)) {
+    throw new KernelStartError(`the kit's kernel ${KERNEL_MAIN} is not built; run npm run build (npm install does it too).`);
+  }
+  const argv = [process.execPath, KERNEL_MAIN, 'kernel', '--config-path', '{connection_file}'];
+  if (javascript) argv.push('--js');
+  return argv;
+}
+
+/**
+ * plain tslab's bin (no protocol fixes), for comparisons and for users who ask for it with `argv`.
+ */
+export function plainTslabArgv(javascript = false): string[] {
   const tslabBin = path.join(path.dirname(require.resolve('tslab/package.json')), 'bin', 'tslab');
   const argv = [process.execPath, tslabBin, 'kernel', '--config-path', '{connection_file}'];
   if (javascript) argv.push('--js');
@@ -345,8 +371,10 @@ export class Kernel {
         cleanup();
         const status = reply.content.status;
         const count = reply.content.execution_count;
+        // Aborted: the kit's kernel says so with an error reply (protocol 5.1), tslab with `abort`.
+        const aborted = status === 'abort' || status === 'aborted' || (status === 'error' && reply.content.ename === ABORTED_ENAME);
         resolve({
-          status: status === 'ok' || status === 'abort' ? status : 'error',
+          status: status === 'ok' ? 'ok' : aborted ? 'abort' : 'error',
           executionCount: typeof count === 'number' ? count : null,
           content: reply.content,
           timing: timing as ExecutionTiming,

@@ -3,7 +3,8 @@
  *
  * `npx tslab install` writes a bare `tslab` command into kernel.json, which fails when tslab is only
  * installed in the project (not on PATH). We write absolute paths instead: this Node binary and the
- * project's `node_modules/tslab/bin/tslab`, so JupyterLab, nbconvert and papermill start the same
+ * kit's kernel entry point `dist/kernel/main.js` (the project's tslab with the protocol fixes of
+ * src/kernel/conformant.ts), so JupyterLab, nbconvert, papermill, nbval and nbmake start the same
  * kernel the runner uses. No Python is needed except to find `sys.prefix` for `sysPrefix`.
  */
 import { spawnSync } from 'child_process';
@@ -32,7 +33,8 @@ export interface InstallKernelOptions {
    */
   python?: string;
   /**
-   * The command that starts tslab, instead of `<node> <project tslab bin>` (e.g. a global `tslab`).
+   * The command that starts tslab, instead of `<node> <project>/dist/kernel/main.js` (e.g. a global
+   * `tslab`, which then runs without the kit's protocol fixes).
    * @default undefined
    */
   binary?: string;

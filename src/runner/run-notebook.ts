@@ -9,7 +9,7 @@ import path from 'path';
 import { performance } from 'perf_hooks';
 import { CHECK_MIME, CheckRecord } from '../notebook/check';
 import { compareNotebooks, formatDifferences } from './compare';
-import { CellFailure, errorOutputFor, formatFailure, parseCellError, sourceLineOf } from './failure';
+import { CellFailure, errorMessageText, errorOutputFor, formatFailure, parseCellError, sourceLineOf } from './failure';
 import { describeExit, ExecuteOutcome, Kernel, KernelStartError } from './kernel';
 import { CodeCell, Notebook, NotebookError, cellSource, cellTags, readNotebook, writeNotebook } from './nbformat';
 import type { JsonObject } from './nbformat';
@@ -252,6 +252,7 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
       const execution = k.execute(source, {
         onOutput: (msg) => {
           if (msg.header.msg_type === 'stream' && msg.content.name === 'stderr') stderr += String(msg.content.text ?? '');
+          if (msg.header.msg_type === 'error') stderr += errorMessageText(msg.content); // the kit's kernel (src/kernel)
           collector.handle(cell, msg);
         },
       });

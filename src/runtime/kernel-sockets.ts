@@ -9,6 +9,8 @@
  * idle socket is delayed by one microtask only.
  */
 
+import { writeSync } from 'fs';
+
 const PATCHED = Symbol.for('genlab-ts.send-queue.patched');
 
 type SendFn = (this: object, ...args: unknown[]) => unknown;
@@ -24,11 +26,19 @@ export function queueSends(proto: { send: SendFn }): void {
     const previous = queues.get(this) ?? Promise.resolve();
     const next = previous.then(() => original.apply(this, args));
     // Callers (tslab) ignore the promise: mark it handled here so a failed send is reported once,
-    // on stderr, instead of as an unhandled rejection that would end the kernel.
+    // on the process's own stderr, instead of as an unhandled rejection that would end the kernel.
+    // Not through process.stderr.write: inside a kernel tslab points it at IOPub, so a failing IOPub
+    // send would report itself by another failing send, forever (seen at shutdown, when the idle
+    // status queued here goes out after the socket was closed). A closed socket is not worth a line.
     queues.set(
       this,
       next.catch((e: unknown) => {
-        process.stderr.write(`genlab-ts: a kernel message could not be sent: ${e instanceof Error ? e.message : String(e)}\n`);
+        if ((this as { closed?: unknown }).closed === true) return;
+        try {
+          writeSync(2, `genlab-ts: a kernel message could not be sent: ${e instanceof Error ? e.message : String(e)}\n`);
+        } catch {
+          // no stderr to report to
+        }
       }),
     );
     return next;
@@ -37,6 +47,15 @@ export function queueSends(proto: { send: SendFn }): void {
   // zeromq's `send` is inherited from a native base class whose methods are read-only, so plain
   // assignment fails; an own property on the subclass prototype shadows it.
   Object.defineProperty(proto, 'send', { value: send, writable: true, configurable: true, enumerable: false });
+}
+
+/**
+ * Resolves once every send queued on `socket` so far has been handed to ZeroMQ (or failed). A kernel
+ * closing its sockets waits for this, or the replies queued last (the shutdown reply, the final idle
+ * status) would be dropped by the close.
+ */
+export function sendsSettled(socket: object): Promise<void> {
+  return (queues.get(socket) ?? Promise.resolve()).then(() => undefined);
 }
 
 let done = false;

@@ -58,7 +58,7 @@ export interface IopubRecord {
   displayId: string | null;
   executionCount: number | null;
   plain: string;
-  /** An execute_reply's status: 'ok', 'error' (tslab reports a thrown error this way, with the trace on stderr) or 'aborted'. */
+  /** An execute_reply's status: 'ok' or 'error' (the kit's kernel also sends an error output; plain tslab only a trace on stderr; an aborted request is an error reply with ename ExecutionAborted, 'abort' from plain tslab). */
   status?: string | null;
 }
 

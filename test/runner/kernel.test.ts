@@ -1,8 +1,9 @@
-/** The kernel client against a real tslab kernel: channels, execution, interrupt, shutdown, start failures. */
+/** The kernel client against the kit's real kernel (tslab with src/kernel's protocol fixes): channels, execution, interrupt, shutdown, start failures. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kernel, KernelStartError } from '../../src/runner/kernel';
 import { runNotebook, WEIGHT_CACHE_ENV as RUNNER_CACHE_ENV } from '../../src/runner/run-notebook';
+import type { JupyterMessage } from '../../src/runner/wire';
 import { WEIGHT_CACHE_ENV } from '../../src/train/weight-cache';
 import { eventually, fixture, FIXTURES, marker, processesWithMarker } from './helpers';
 
@@ -15,32 +16,60 @@ describe('Kernel', () => {
     await kernel.shutdown();
   });
 
+  /** Each output message as one line: `stdout: text`, `execute_result: text/plain`, `error: ename: evalue`. */
+  const describe1 = (m: JupyterMessage): string => {
+    const c = m.content;
+    if (m.header.msg_type === 'stream') return `${String(c.name)}: ${String(c.text)}`;
+    if (m.header.msg_type === 'execute_result') return `execute_result: ${String((c.data as Record<string, unknown>)['text/plain'])}`;
+    if (m.header.msg_type === 'error') return `error: ${String(c.ename)}: ${String(c.evalue)}`;
+    return m.header.msg_type;
+  };
   const run = async (code: string) => {
     const streams: string[] = [];
-    const outcome = await kernel.execute(code, { onOutput: (m) => streams.push(`${String(m.content.name)}: ${String(m.content.text)}`) });
-    return { outcome, streams };
+    const messages: JupyterMessage[] = [];
+    const outcome = await kernel.execute(code, {
+      onOutput: (m) => {
+        messages.push(m);
+        streams.push(describe1(m));
+      },
+    });
+    return { outcome, streams, messages };
   };
 
-  it('answers kernel_info and the heartbeat', async () => {
+  it('answers kernel_info (with the status tslab omits) and the heartbeat', async () => {
     assert.equal((kernel.kernelInfo.language_info as { name: string }).name, 'typescript');
+    assert.equal(kernel.kernelInfo.status, 'ok');
+    assert.equal(kernel.kernelInfo.protocol_version, '5.3');
     assert.equal(await kernel.heartbeat(), true);
   });
 
-  it('executes in order, with counts from the reply and output on IOPub', async () => {
+  it('executes in order, with counts from the reply, execute_input, and the last value as execute_result', async () => {
     const a = await run('const a: number = 20;\nconsole.log(a + 1);');
     const b = await run('a * 2');
     assert.equal(a.outcome.status, 'ok');
     assert.deepEqual(a.streams, ['stdout: 21\n']);
     assert.ok(a.outcome.status === 'ok' && b.outcome.status === 'ok');
     assert.equal(b.outcome.executionCount, (a.outcome.executionCount ?? 0) + 1);
-    assert.deepEqual(b.streams, ['stdout: 40\n'], "tslab prints the last expression's value");
+    assert.ok(b.outcome.timing['iopub.execute_input'] !== undefined, 'execute_input was published');
+    assert.deepEqual(b.streams, ['execute_result: 40']);
+    assert.equal(b.messages[0]?.content.execution_count, b.outcome.executionCount);
   });
 
-  it('reports errors only through the reply status and stderr (tslab has no error message)', async () => {
+  it('reports a failure with one error message and an error reply carrying ename, evalue and traceback', async () => {
     const r = await run('const z: number = "s";');
     assert.equal(r.outcome.status, 'error');
-    assert.deepEqual(r.streams, ["stderr: 1:7 - Type 'string' is not assignable to type 'number'.\n"]);
-    await new Promise((res) => setTimeout(res, 250)); // tslab aborts requests within 200 ms of an error
+    assert.deepEqual(r.streams, ["error: CompileError: Type 'string' is not assignable to type 'number'."]);
+    assert.ok(r.outcome.status === 'error');
+    assert.equal(r.outcome.content.ename, 'CompileError');
+    assert.deepEqual(r.outcome.content.traceback, ["1:7 - Type 'string' is not assignable to type 'number'."]);
+    const t = await run('throw new RangeError("too far")');
+    assert.equal(t.outcome.status, 'abort', 'a request right after an error (stop_on_error) is aborted');
+    await new Promise((res) => setTimeout(res, 250)); // the abort window after an error is 200 ms
+    const u = await run('throw new RangeError("too far")');
+    assert.equal(u.outcome.status, 'error');
+    assert.deepEqual(u.streams, ['error: RangeError: too far']);
+    assert.match((u.messages[0]?.content.traceback as string[]).join('\n'), /\nRangeError: too far\n\s+at /);
+    await new Promise((res) => setTimeout(res, 250));
   });
 
   it('interrupts a busy cell with SIGINT and stays usable', async () => {

@@ -10,14 +10,14 @@ describe('kernel registration (npm run kernel:install)', () => {
   const tmp = tempDir();
   after(tmp.cleanup);
 
-  it('writes tslab and jslab specs with absolute paths to the project tslab', async () => {
+  it("writes tslab and jslab specs with absolute paths to the kit's kernel (the project's tslab, protocol fixed)", async () => {
     const installed = await installKernelSpecs({ prefix: tmp.dir });
     assert.deepEqual(installed.map((k) => k.name), ['tslab', 'jslab']);
     const ts = JSON.parse(readFileSync(path.join(tmp.dir, 'share/jupyter/kernels/tslab/kernel.json'), 'utf8'));
     assert.equal(ts.display_name, 'TypeScript');
     assert.equal(ts.language, 'typescript');
     assert.equal(ts.argv[0], process.execPath);
-    assert.equal(ts.argv[1], path.join(ROOT, 'node_modules', 'tslab', 'bin', 'tslab'));
+    assert.equal(ts.argv[1], path.join(ROOT, 'dist', 'kernel', 'main.js'));
     assert.ok(existsSync(ts.argv[1]));
     assert.deepEqual(ts.argv.slice(2), ['kernel', '--config-path', '{connection_file}']);
     const js = JSON.parse(readFileSync(path.join(tmp.dir, 'share/jupyter/kernels/jslab/kernel.json'), 'utf8'));

@@ -3,9 +3,9 @@
  * with the same tslab kernel (registered by our kernel:install code into a private JUPYTER_PATH), and
  * its outputs must have the same structure and text as the runner's.
  *
- * Known, deliberate difference: nbclient 0.7 takes execution counts from `execute_input` messages,
- * which tslab never sends, so nbconvert leaves them null; the runner (like JupyterLab) takes them from
- * `execute_reply`. Counts are therefore not compared.
+ * Execution counts agree too: nbclient takes them from `execute_input` messages, which plain tslab
+ * never sends (nbconvert then left them null) and the kit's kernel (src/kernel) does; the runner,
+ * like JupyterLab, takes them from `execute_reply`.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
@@ -65,6 +65,12 @@ describe('cross-check with jupyter nbconvert --execute', { skip: SKIP }, () => {
     const b = structure(theirs);
     assert.ok(a.flat().length >= 4, 'the fixture has outputs to compare');
     assert.deepEqual(a, b);
+  });
+
+  it('records the same execution counts (the kit\'s kernel publishes execute_input)', () => {
+    const counts = (nb: Notebook) => nb.cells.filter((c): c is CodeCell => c.cell_type === 'code').map((c) => c.execution_count);
+    assert.ok(counts(theirs).some((n) => n !== null), 'nbconvert recorded counts');
+    assert.deepEqual(counts(theirs), counts(ours));
   });
 
   it('keeps the same cells, sources and tags', () => {

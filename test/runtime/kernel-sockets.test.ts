@@ -41,3 +41,27 @@ test('patched: back-to-back sends (not awaited, as tslab does) all go out, in or
   );
   await assert.rejects(p, /busy writing/);
 });
+
+test('a failed send is not reported through process.stderr.write (tslab points it at IOPub: that would loop)', async () => {
+  class Closed {
+    closed = true;
+    send(): Promise<void> {
+      return Promise.reject(new Error('Socket is closed'));
+    }
+  }
+  queueSends(Closed.prototype as unknown as { send: (this: object, ...a: unknown[]) => unknown });
+  const original = process.stderr.write;
+  let calls = 0;
+  process.stderr.write = ((..._args: unknown[]) => {
+    calls++;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const s = new Closed();
+    await assert.rejects((s as unknown as { send: (m: unknown) => Promise<void> }).send('idle'), /closed/);
+    await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    process.stderr.write = original;
+  }
+  assert.equal(calls, 0);
+});
