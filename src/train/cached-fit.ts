@@ -84,7 +84,7 @@ async function cacheKey(trainer: Trainer, call: FitCall): Promise<Fingerprint> {
     const stacked = tf.tidy(() => {
       const batch: Batch = {};
       for (const [k, t] of Object.entries(train ?? {})) batch[k] = tf.slice(t, 0, rows);
-      const ctx: StepContext = { epoch: state.epochs, step: 0, globalStep: state.steps, datasetSize: n, rng: new Rng('genlab-weight-cache-probe'), training: false };
+      const ctx: StepContext = { epoch: state.epochs, step: 0, globalStep: state.steps, datasetSize: n, batchSize: rows, rng: new Rng('genlab-weight-cache-probe'), training: false };
       const terms = probe.call(model, batch, ctx);
       names.push(...Object.keys(terms).sort());
       return names.length === 0 ? tf.zeros([0]) : tf.stack(names.map((k) => tf.reshape(terms[k]!, [])));

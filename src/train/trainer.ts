@@ -6,6 +6,9 @@
  * - The model returns named loss terms; the loop minimises their sum and logs each part.
  * - Term values are read back every `syncEvery` steps in one transfer, not once per step; a
  *   non-finite term stops training with an error naming epoch, step and term.
+ * - Objectives that draw their own samples (a flow fitted by reverse KL) need no data:
+ *   `fit(null, { epochs, stepsPerEpoch })` runs `stepsPerEpoch` steps per epoch, each with an empty
+ *   batch and `ctx.batchSize` = the trainer's batch size (the samples to draw).
  * - Calling `fit` again resumes: epochs, optimiser state, schedule and history carry on.
  * - An interrupt (the kernel's SIGINT, or `options.signal`) stops `fit` at the next step boundary with
  *   a `TrainingInterrupted` error; weights, optimiser state, history and counters stay consistent, and
@@ -59,6 +62,13 @@ export interface FitOptions {
   progress?: boolean | ProgressSink;
   /** Stop each epoch after this many steps (for quick runs on large data). @default all */
   maxStepsPerEpoch?: number;
+  /**
+   * Steps per epoch of a fit without data (`fit(null, ...)`, for objectives that draw their own
+   * samples): required there, and an error with data (the data set the steps; cap them with
+   * `maxStepsPerEpoch`). Each such epoch counts `stepsPerEpoch × batchSize` examples
+   * (`ctx.datasetSize`). @default undefined
+   */
+  stepsPerEpoch?: number;
   /**
    * Name this run for the weight cache (weight-cache.ts): when the cache is on and an identical run
    * was cached, restore it instead of training. Ignored while the cache is off (the default, and always
@@ -243,20 +253,22 @@ export class Trainer {
     return this.partial === null ? null : { epoch: this.partial.epoch + 1, step: this.partial.step };
   }
 
-  /** Train for `options.epochs` more epochs. Returns the history (all epochs so far). */
-  async fit(train: Dataset, options: FitOptions): Promise<History> {
+  /**
+   * Train for `options.epochs` more epochs. Returns the history (all epochs so far). `train` null: an
+   * objective that needs no data, run for `options.stepsPerEpoch` steps per epoch.
+   */
+  async fit(train: Dataset | null, options: FitOptions): Promise<History> {
     if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed; make a new one');
     if (!Number.isInteger(options.epochs) || options.epochs < 0) {
       throw new Error(`Trainer.fit: epochs must be a non-negative integer, got ${options.epochs}`);
     }
-    const n = datasetSize(train, 'Trainer.fit (training data)');
+    const { n, stepsPerEpoch } = this.epochShape(train, options);
     if (options.validation) datasetSize(options.validation, 'Trainer.fit (validation data)');
-    const stepsPerEpoch = Math.min(Math.ceil(n / this.batchSize), options.maxStepsPerEpoch ?? Infinity);
     const p = this.partial;
     if (p !== null && (p.n !== n || p.stepsPerEpoch !== stepsPerEpoch)) {
       throw new Error(
         `Trainer.fit: epoch ${p.epoch + 1} was interrupted after step ${p.step} of ${p.stepsPerEpoch} on ${p.n} examples; ` +
-          `this call has ${n} examples and ${stepsPerEpoch} steps per epoch. Continue with the same data and maxStepsPerEpoch, or make a new Trainer.`,
+          `this call has ${n} examples and ${stepsPerEpoch} steps per epoch. Continue with the same data and maxStepsPerEpoch (or stepsPerEpoch), or make a new Trainer.`,
       );
     }
     const name = options.cache;
@@ -269,6 +281,29 @@ export class Trainer {
     }
 
     return fitThroughCache(this, { name, dir, train, options, n, stepsPerEpoch }, () => this.train(train, options, n, stepsPerEpoch));
+  }
+
+  /** Examples (`ctx.datasetSize`) and steps per epoch of a `fit` call. */
+  private epochShape(train: Dataset | null, options: FitOptions): { n: number; stepsPerEpoch: number } {
+    const given = options.stepsPerEpoch;
+    if (train === null) {
+      if (given === undefined || !Number.isInteger(given) || given <= 0) {
+        throw new Error(
+          `Trainer.fit: without data (train null), give the steps per epoch as a positive integer: fit(null, { epochs, stepsPerEpoch: 100 }); got stepsPerEpoch ${given}`,
+        );
+      }
+      if (options.maxStepsPerEpoch !== undefined) {
+        throw new Error('Trainer.fit: without data, stepsPerEpoch sets the steps; drop maxStepsPerEpoch');
+      }
+      return { n: given * this.batchSize, stepsPerEpoch: given };
+    }
+    if (given !== undefined) {
+      throw new Error(
+        'Trainer.fit: stepsPerEpoch is for fits without data (train null); with data the data set the steps per epoch (cap them with maxStepsPerEpoch)',
+      );
+    }
+    const n = datasetSize(train, 'Trainer.fit (training data)');
+    return { n, stepsPerEpoch: Math.min(Math.ceil(n / this.batchSize), options.maxStepsPerEpoch ?? Infinity) };
   }
 
   /** The trainer's settings (the weight cache's key reads them). */
@@ -330,7 +365,7 @@ export class Trainer {
   }
 
   /** The training loop proper. */
-  private async train(train: Dataset, options: FitOptions, n: number, stepsPerEpoch: number): Promise<History> {
+  private async train(train: Dataset | null, options: FitOptions, n: number, stepsPerEpoch: number): Promise<History> {
     const syncEvery = options.syncEvery ?? 50;
     const evalEvery = options.evalEvery ?? 1;
     const sink: ProgressSink | null =
@@ -352,7 +387,8 @@ export class Trainer {
         this.partial = null;
         const epochStart = Date.now() - (resume?.seconds ?? 0) * 1000;
         const epochRng = new Rng(`${this.baseSeed}/epoch${epoch}`);
-        const order = epochRng.permutation(n);
+        // Without data there is nothing to shuffle (the step seeds do not depend on the shuffle).
+        const order = train === null ? null : epochRng.permutation(n);
         const sums = new Map<string, number>(resume?.sums ?? []);
         let counted = resume?.counted ?? 0;
         let pending: { stacked: tf.Tensor1D; names: string[]; step: number; globalStep: number; size: number }[] = [];
@@ -390,7 +426,8 @@ export class Trainer {
               break epochs;
             }
             const lo = step * this.batchSize;
-            const idx = order.subarray(lo, Math.min(lo + this.batchSize, n));
+            const idx = order === null ? null : order.subarray(lo, Math.min(lo + this.batchSize, n));
+            const size = idx === null ? this.batchSize : idx.length;
             const lr = this.schedule(this.globalStep);
             setLearningRate(this.optimizer, lr);
             const ctx: StepContext = {
@@ -398,11 +435,12 @@ export class Trainer {
               step,
               globalStep: this.globalStep,
               datasetSize: n,
+              batchSize: size,
               rng: new Rng(`${this.baseSeed}/epoch${epoch}/step${step}`),
               training: true,
             };
             const { stacked, names } = this.step(train, idx, ctx);
-            pending.push({ stacked, names, step, globalStep: this.globalStep, size: idx.length });
+            pending.push({ stacked, names, step, globalStep: this.globalStep, size });
             this.globalStep++;
             if (pending.length >= syncEvery) {
               drain();
@@ -466,12 +504,14 @@ export class Trainer {
   }
 
   /** One optimisation step; returns the term values stacked in one tensor (read later, in bulk). */
-  private step(train: Dataset, idx: Int32Array, ctx: StepContext): { stacked: tf.Tensor1D; names: string[] } {
+  private step(train: Dataset | null, idx: Int32Array | null, ctx: StepContext): { stacked: tf.Tensor1D; names: string[] } {
     let names: string[] = [];
     const stacked = tf.tidy(() => {
-      const indices = tf.tensor1d(idx, 'int32');
       const batch: Batch = {};
-      for (const [name, t] of Object.entries(train)) batch[name] = tf.gather(t, indices);
+      if (train !== null && idx !== null) {
+        const indices = tf.tensor1d(idx, 'int32');
+        for (const [name, t] of Object.entries(train)) batch[name] = tf.gather(t, indices);
+      }
       let terms: LossTerms;
       if (this.model.loss) {
         const loss = this.model.loss.bind(this.model);
@@ -521,6 +561,7 @@ export class Trainer {
         step,
         globalStep: this.globalStep,
         datasetSize: n,
+        batchSize: size,
         rng: new Rng(`${this.baseSeed}/eval${epoch}/step${step}`),
         training: false,
       };
