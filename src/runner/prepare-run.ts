@@ -7,7 +7,8 @@ import { existsSync, statSync } from 'fs';
 import path from 'path';
 import { CodeCell, Notebook, NotebookError, cellTags, readNotebook } from './nbformat';
 import type { CellInterrupt, NotebookStatus, RunOptions } from './options';
-import { PROVENANCE_TAG, ParameterError, type ParamValue, type ParameterPlan, injectParameters, planParameters, removeInjectedCells } from './parameters';
+import { PROVENANCE_TAG } from '../publish/provenance-tag';
+import { ParameterError, type ParamValue, type ParameterPlan, injectParameters, planParameters, removeInjectedCells } from './parameters';
 
 /** One code cell to run, and where it came from. */
 export interface PlannedCell {
