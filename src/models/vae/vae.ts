@@ -21,7 +21,8 @@ import type { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
 import { type Activation, MLP, requireMatrix, requirePositiveInt } from '../../nn';
 import { gaussianKlStandard } from './kl';
-import { bernoulliLogLikelihood, diagGaussianLogDensity, gaussianLogLikelihood, standardNormalLogDensity } from './likelihoods';
+import { diagGaussianLogDensity, standardNormalLogDensity } from '../../math/gaussian';
+import { bernoulliLogLikelihood, gaussianLogLikelihood } from './likelihoods';
 
 /** The decoder's distribution p(x | z). */
 export type VAELikelihood = 'bernoulli' | 'gaussian';
