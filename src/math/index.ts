@@ -9,3 +9,4 @@ export { fromTensor, mat, matmul, matmulTN, transpose, type Mat } from './matrix
 export { orthonormalize } from './orthonormalize';
 export { symmetricEigen, type Eigen } from './eigen';
 export { cholesky } from './cholesky';
+export { meanAndCovariance, solveLower, invertLower } from './covariance';

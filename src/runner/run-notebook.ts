@@ -25,9 +25,10 @@ import {
 import { OutputCollector } from './outputs';
 import { type PlannedCell, prepareRun } from './prepare-run';
 import { queryTensorflow } from './probe';
+// The weight cache's variable from its own module, not from weight-cache.ts (which loads tfjs).
+import { WEIGHT_CACHE_ENV } from '../train/weight-cache-env';
 
-/** `WEIGHT_CACHE_ENV` of src/train/weight-cache.ts, not imported from there because that module loads tfjs. */
-export const WEIGHT_CACHE_ENV = 'GENLAB_WEIGHT_CACHE';
+export { WEIGHT_CACHE_ENV };
 
 /** Tags with the same meaning as in nbclient. */
 const SKIP_TAG = 'skip-execution';

@@ -430,15 +430,7 @@ export class Trainer {
             const size = idx === null ? this.batchSize : idx.length;
             const lr = this.schedule(this.globalStep);
             setLearningRate(this.optimizer, lr);
-            const ctx: StepContext = {
-              epoch,
-              step,
-              globalStep: this.globalStep,
-              datasetSize: n,
-              batchSize: size,
-              rng: new Rng(`${this.baseSeed}/epoch${epoch}/step${step}`),
-              training: true,
-            };
+            const ctx = this.context(epoch, step, n, size, true);
             const { stacked, names } = this.step(train, idx, ctx);
             pending.push({ stacked, names, step, globalStep: this.globalStep, size });
             this.globalStep++;
@@ -503,6 +495,22 @@ export class Trainer {
     return this.history;
   }
 
+  /**
+   * What the model learns about a step: a training step's seeds derive from (trainer seed, epoch,
+   * step), an evaluation pass's from their own labels, so evaluating never shifts training's numbers.
+   */
+  private context(epoch: number, step: number, n: number, size: number, training: boolean): StepContext {
+    return {
+      epoch,
+      step,
+      globalStep: this.globalStep,
+      datasetSize: n,
+      batchSize: size,
+      rng: new Rng(`${this.baseSeed}/${training ? 'epoch' : 'eval'}${epoch}/step${step}`),
+      training,
+    };
+  }
+
   /** One optimisation step; returns the term values stacked in one tensor (read later, in bulk). */
   private step(train: Dataset | null, idx: Int32Array | null, ctx: StepContext): { stacked: tf.Tensor1D; names: string[] } {
     let names: string[] = [];
@@ -556,15 +564,7 @@ export class Trainer {
     if (!fn) return {};
     for (let lo = 0, step = 0; lo < n; lo += this.batchSize, step++) {
       const size = Math.min(this.batchSize, n - lo);
-      const ctx: StepContext = {
-        epoch,
-        step,
-        globalStep: this.globalStep,
-        datasetSize: n,
-        batchSize: size,
-        rng: new Rng(`${this.baseSeed}/eval${epoch}/step${step}`),
-        training: false,
-      };
+      const ctx = this.context(epoch, step, n, size, false);
       const { names, values } = tf.tidy(() => {
         const batch: Batch = {};
         for (const [name, t] of Object.entries(data)) batch[name] = tf.slice(t, lo, size);
