@@ -1,5 +1,5 @@
 /** The `check(...)` records a cell displayed, gathered into a run's results. */
-import { CHECK_MIME, type CheckRecord } from '../notebook/check';
+import { CHECK_MIME, type CheckRecord } from '../shared/check-record';
 import type { CodeCell } from './nbformat';
 import type { CheckResult } from './options';
 
