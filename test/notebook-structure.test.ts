@@ -46,7 +46,7 @@ function topLevelDeclarations(code: string): string[] {
 export function trainingCellProblems(source: string): string[] {
   const code = codeOnly(source);
   // Trainer.fit is async; PCA.fit and StandardScaler.fit are not, and are no training runs.
-  if (!/\bawait\s[^;]*?\.fit\(/.test(code)) return [];
+  if (!/\bawait\s[^;]*?\.fit(Greedy)?\(/.test(code)) return [];
   const problems: string[] = [];
   const made = code.match(/\bnew\s+[A-Za-z_$][\w$.]*/g);
   if (made) problems.push(`it also constructs ${[...new Set(made)].join(', ')}`);
@@ -60,6 +60,7 @@ describe('notebooks: training cells only train', () => {
   it('the rule itself tells a training cell from one that also makes its model', () => {
     assert.deepEqual(trainingCellProblems('await trainer.fit(data, { epochs: 5 });\nshow(trainingCurves(trainer.history));'), []);
     assert.deepEqual(trainingCellProblems('for (const t of trainers) await t.fit(data, { epochs: 5 });'), []);
+    assert.equal(trainingCellProblems("const dbn = keep('dbn', new rbm.DBN({ sizes }));\nawait dbn.fitGreedy(x, {});").length, 3, 'greedy DBN training counts');
     assert.equal(trainingCellProblems("const t = keep('t', new Trainer(m, { rng }));\nawait t.fit(d, { epochs: 1 });").length, 3);
     assert.deepEqual(trainingCellProblems('const history = await t.fit(d, { epochs: 1 });'), ['it also declares history, which an interrupt would leave undefined']);
     assert.deepEqual(trainingCellProblems('for (const t of trainers) {\n  const h = await t.fit(d, { epochs: 1 });\n}'), [], 'declarations inside a block are not the cell\'s');

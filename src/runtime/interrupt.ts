@@ -28,8 +28,14 @@ function onSigint(): void {
 /** Start counting SIGINTs (idempotent). Called by the code that wants to notice them. */
 export function watchInterrupts(): void {
   if (installed) return;
-  process.on('SIGINT', onSigint);
   installed = true;
+  // Not now but in a microtask: tslab runs a cell's synchronous part with vm's `breakOnSigint`, and a
+  // SIGINT listener added during such a script leaves the process with the default disposition once
+  // the script returns, so the next Ctrl-C would kill the kernel (Node 20; checked). A microtask runs
+  // after the script has returned.
+  queueMicrotask(() => {
+    if (installed) process.on('SIGINT', onSigint);
+  });
 }
 
 /** A mark to compare against later: the number of interrupts seen so far. */

@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { interruptMark, interruptedSince } from '../runtime/interrupt';
 import { Rng } from '../runtime/rng';
+import { printAsSummary } from './history-summary';
 import { constantLr, type LrSchedule } from './schedules';
 import type { Batch, Dataset, History, LossTerms, StepContext, Trainable } from './types';
 import { type ProgressSink, type ProgressState, defaultProgress } from './progress';
@@ -207,7 +208,8 @@ function datasetSize(data: Dataset, what: string): number {
 }
 
 export class Trainer {
-  readonly history: History = { epoch: [] };
+  /** All epochs so far; prints as a one-line summary (see history-summary.ts). */
+  readonly history: History = printAsSummary({ epoch: [] });
   private readonly optimizer: tf.Optimizer;
   private readonly schedule: LrSchedule;
   private readonly batchSize: number;

@@ -55,8 +55,11 @@ export interface RerunResult {
 export interface NotebookRunReport {
   notebook: string;
   front: string;
-  /** `run`: run-all in the page; `saved`: a signed copy opened, nothing run; `untrusted`: the same unsigned. */
-  mode: 'run' | 'saved' | 'untrusted';
+  /**
+   * `run`: run-all in the page; `saved`: a signed copy opened, nothing run; `untrusted`: the same
+   * unsigned; `interrupt`: a training cell interrupted from the Kernel menu, then the cells after it run.
+   */
+  mode: 'run' | 'saved' | 'untrusted' | 'interrupt';
   kernel: string | null;
   ok: boolean;
   problems: string[];
@@ -149,21 +152,26 @@ async function ensureKernel(page: Page, relPath: string, log: (l: string) => voi
   });
 }
 
-/** Run > Run All Cells, from the menu bar (the command palette's command if the menu is not there). */
-async function runAll(page: Page, log: (l: string) => void): Promise<void> {
-  const menu = page.locator('.lm-MenuBar-item', { hasText: /^Run$/ });
+/** Click `top` > `item` in the menu bar, as a student does; the command itself if there is no menu bar. */
+async function menuCommand(page: Page, top: string, item: RegExp, command: string, log: (l: string) => void): Promise<void> {
+  const menu = page.locator('.lm-MenuBar-item', { hasText: new RegExp(`^${top}$`) });
   if ((await menu.count()) > 0) {
     await menu.first().click();
-    const item = page.locator('.lm-Menu-item', { hasText: /^Run All Cells/ });
-    await item.first().waitFor({ state: 'visible', timeout: 10_000 });
-    await item.first().click();
+    const entry = page.locator('.lm-Menu-item', { hasText: item });
+    await entry.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.first().click();
     return;
   }
-  log('    no Run menu found: using the command notebook:run-all-cells');
-  await page.evaluate(() => {
+  log(`    no ${top} menu found: using the command ${command}`);
+  await page.evaluate((c) => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return (globalThis as any).jupyterapp.commands.execute('notebook:run-all-cells');
-  });
+    return (globalThis as any).jupyterapp.commands.execute(c);
+  }, command);
+}
+
+/** Run > Run All Cells, from the menu bar (the command palette's command if the menu is not there). */
+async function runAll(page: Page, log: (l: string) => void): Promise<void> {
+  await menuCommand(page, 'Run', /^Run All Cells/, 'notebook:run-all-cells', log);
 }
 
 /** Wait until nothing runs and the kernel is idle (several polls in a row), after something ran. */
@@ -218,6 +226,22 @@ async function screenshots(page: Page, relPath: string, cells: CellState[], dir:
     files.push(file);
   }
   return files;
+}
+
+/** Select a code cell in command mode by clicking its prompt. */
+async function selectCell(page: Page, relPath: string, index: number): Promise<void> {
+  await probe(page, 'cells', relPath, [index]); // marks the cell's node with data-e2e-cell
+  await probe(page, 'scrollTo', relPath, index);
+  await page.locator(`[data-e2e-cell="${index}"]`).locator('.jp-InputPrompt').first().click();
+}
+
+/** Wait until cell `index` has run (a new execution count), nothing runs and the kernel is idle. */
+async function waitCellDone(page: Page, relPath: string, index: number, before: number, what: string, timeoutMs: number): Promise<void> {
+  await waitFor(what, timeoutMs, async () => {
+    const s = await probe<{ count: number | null; running: boolean }>(page, 'executionCount', relPath, index);
+    const k = await probe<KernelState>(page, 'kernel', relPath);
+    return s !== null && (s.count ?? 0) > before && !s.running && k.kernelStatus === 'idle';
+  });
 }
 
 /** Re-run one cell with Ctrl+Enter and check it again. */
@@ -321,13 +345,18 @@ async function takeScreenshots(page: Page, o: PageTarget, cells: CellState[], re
   }
 }
 
+/** Open the notebook, make sure the tslab kernel runs it, and start recording its messages. */
+async function openWithKernel(page: Page, o: PageTarget & { log: (l: string) => void }, report: NotebookRunReport): Promise<void> {
+  await openNotebook(page, o.server, o.relPath);
+  const k = await ensureKernel(page, o.relPath, o.log);
+  await probe(page, 'hook', o.relPath);
+  report.kernel = `${k.kernelName} (${k.kernelDisplayName})`;
+}
+
 export async function runNotebookInPage(browser: Browser, o: NotebookRunOptions): Promise<NotebookRunReport> {
   const report = emptyReport(o, 'run');
   return inPage(browser, o, report, async (page) => {
-    await openNotebook(page, o.server, o.relPath);
-    const k = await ensureKernel(page, o.relPath, o.log);
-    await probe(page, 'hook', o.relPath);
-    report.kernel = `${k.kernelName} (${k.kernelDisplayName})`;
+    await openWithKernel(page, o, report);
     o.log(`    kernel ${report.kernel} ready; Run > Run All Cells`);
 
     const t0 = Date.now();
@@ -362,6 +391,62 @@ export async function runNotebookInPage(browser: Browser, o: NotebookRunOptions)
         report.problems.push(...r.problems.map((x) => `re-run: ${x}`));
       }
     }
+  });
+}
+
+export interface InterruptOptions extends PageTarget {
+  /** The training cell to interrupt, and the last cell to run after it (0-based indices). */
+  trainIndex: number;
+  lastIndex: number;
+  log: (line: string) => void;
+}
+
+/**
+ * Issue 26, as a student meets it: run the cells above a training cell (Run > Run All Above Selected
+ * Cell), start the training cell with Ctrl+Enter, wait for its progress line, stop it with Kernel >
+ * Interrupt Kernel, then run the following cells one by one. They check in the kernel that the model
+ * and trainer are there, consistent and no longer training, and that `fit` continues; here no cell
+ * after the interrupt may fail, and the training cell's progress line must say where it stopped.
+ */
+export async function interruptInPage(browser: Browser, o: InterruptOptions): Promise<NotebookRunReport> {
+  const report = emptyReport(o, 'interrupt');
+  return inPage(browser, o, report, async (page) => {
+    await openWithKernel(page, o, report);
+
+    await selectCell(page, o.relPath, o.trainIndex);
+    await menuCommand(page, 'Run', /^Run All Above Selected Cell/, 'notebook:run-all-above', o.log);
+    await waitRunAll(page, o.relPath, 180_000, o.log);
+
+    const before = (await probe<{ count: number | null }>(page, 'executionCount', o.relPath, o.trainIndex))?.count ?? 0;
+    await selectCell(page, o.relPath, o.trainIndex);
+    await page.keyboard.press('Control+Enter');
+    await waitFor('the training cell to show its progress line', 120_000, async () => {
+      const [c] = await probe<CellState[]>(page, 'cells', o.relPath, [o.trainIndex]);
+      return c !== undefined && (c.outputs ?? []).some((x) => /epoch \d+\/\d+/.test(x.plain));
+    });
+    await sleep(2000);
+    o.log(`    training cell ${o.trainIndex + 1} is running: Kernel > Interrupt Kernel`);
+    const t0 = Date.now();
+    await menuCommand(page, 'Kernel', /^Interrupt Kernel/, 'kernelmenu:interrupt', o.log);
+    await waitCellDone(page, o.relPath, o.trainIndex, before, 'the interrupted cell to stop', 60_000);
+    await sleep(1000);
+    const [train] = await probe<CellState[]>(page, 'cells', o.relPath, [o.trainIndex]);
+    const progress = (train?.outputs ?? []).map((x) => x.plain).find((t) => /epoch \d+\/\d+/.test(t)) ?? '';
+    report.notes.push(`interrupted after ${((Date.now() - t0) / 1000).toFixed(1)} s; progress line: ${progress.trim().slice(0, 160)}`);
+    if (!/interrupted at epoch \d+, step \d+\/\d+/.test(progress)) report.problems.push(`the training cell's progress line does not say where training stopped: "${progress.trim()}"`);
+
+    for (let i = o.trainIndex + 1; i <= o.lastIndex; i++) {
+      const b = (await probe<{ count: number | null }>(page, 'executionCount', o.relPath, i))?.count ?? 0;
+      await selectCell(page, o.relPath, i);
+      await page.keyboard.press('Control+Enter');
+      await waitCellDone(page, o.relPath, i, b, `cell ${i + 1} after the interrupt`, 120_000);
+      const [c] = await probe<CellState[]>(page, 'cells', o.relPath, [i]);
+      const text = (c?.outputs ?? []).map((x) => x.plain).join('').trim();
+      const errors = (c?.outputs ?? []).filter((x) => x.outputType === 'error' || x.streamName === 'stderr');
+      if (errors.length > 0) report.problems.push(`cell ${i + 1} after the interrupt failed: ${errors.map((x) => x.evalue ?? x.plain).join(' ').slice(0, 300)}`);
+      else report.notes.push(`cell ${i + 1}: ${text.replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
+    await takeScreenshots(page, o, await settleAndRead(page, o.relPath, null), report);
   });
 }
 

@@ -15,16 +15,18 @@
  * reason) when JupyterLab or Chromium is missing, unless GENLAB_E2E_REQUIRED=1 (then exit 3).
  * Exit codes: 0 passed or skipped, 1 a notebook failed, 2 bad usage or the project is not built.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'fs';
 import path from 'path';
 import { chromium, type Browser } from 'playwright-core';
 import type { OutputKind } from './checks';
 import { CHROMIUM_ARGS, findChromium, findJupyter, type JupyterFound } from './env';
-import { openSavedInPage, runNotebookInPage, type NotebookRunReport } from './page';
+import { interruptInPage, openSavedInPage, runNotebookInPage, type NotebookRunReport } from './page';
 import { copySaved, hasSavedRun, prepareNotebook } from './prepare';
 import { JupyterServer, ROOT, type Front } from './server';
 
 const FIXTURE = path.join(ROOT, 'test', 'e2e', 'fixtures', 'e2e-fixture.ipynb');
+/** Interrupted from the Kernel menu in JupyterLab after the fixture (issue 26). */
+const INTERRUPT_FIXTURE = path.join(ROOT, 'test', 'e2e', 'fixtures', 'e2e-interrupt.ipynb');
 /** Artifacts (screenshots, results.json, server logs) and the served copies; `--out` changes it. */
 let OUT = path.join(ROOT, 'build', 'e2e');
 /** Seconds for run-all when the profile gives no `timeout`; the browser adds rendering on top of kernel time. */
@@ -141,8 +143,25 @@ async function runFront(front: Front, jupyter: JupyterFound, browser: Browser, f
       await server.shutdownSessions().catch(() => undefined);
       logReport(r, front);
     }
+    if (front === 'lab' && args.fixture) reports.push(await interruptFixture(browser, server, work, args));
     return reports;
   });
+}
+
+/** The interrupt fixture: its training cell (tag e2e-interrupt) is stopped from the Kernel menu. */
+async function interruptFixture(browser: Browser, server: JupyterServer, work: string, args: Args): Promise<NotebookRunReport> {
+  const prepared = await prepareNotebook(INTERRUPT_FIXTURE, work, args.profile);
+  const nb = JSON.parse(readFileSync(prepared.copy, 'utf8')) as { cells: { cell_type: string; metadata?: { tags?: string[] } }[] };
+  const trainIndex = nb.cells.findIndex((c) => c.metadata?.tags?.includes('e2e-interrupt'));
+  const lastIndex = nb.cells.map((c) => c.cell_type).lastIndexOf('code');
+  if (trainIndex < 0) throw new Error(`${INTERRUPT_FIXTURE}: no cell tagged e2e-interrupt`);
+  clearShots(prepared.name);
+  log(`JupyterLab: ${path.relative(ROOT, INTERRUPT_FIXTURE)}: interrupt cell ${trainIndex + 1} from the Kernel menu, then run cells ${trainIndex + 2}-${lastIndex + 1}`);
+  const r = await interruptInPage(browser, { server, relPath: prepared.relPath, shotName: prepared.name, shotDir: OUT, trainIndex, lastIndex, log });
+  r.notebook = path.relative(ROOT, INTERRUPT_FIXTURE);
+  await server.shutdownSessions().catch(() => undefined);
+  logReport(r, 'lab');
+  return r;
 }
 
 /**
@@ -225,6 +244,10 @@ async function main(): Promise<number> {
   process.stdout.write('\nSummary\n');
   for (const r of reports) {
     const c = r.counts;
+    if (r.mode === 'interrupt') {
+      process.stdout.write(`${r.ok ? 'ok  ' : 'FAIL'} lab  ${r.notebook}  training cell interrupted from the Kernel menu; ${r.notes.join('; ')}\n`);
+      continue;
+    }
     if (r.mode !== 'run') {
       const f = r.figures;
       const t = r.texts;

@@ -34,6 +34,7 @@ function toyData(n: number, label: string): { x: tf.Tensor2D; y: tf.Tensor1D } {
 test('greedy training, features, samples and a classifier initialised from the DBN', async () => {
   const { x, y } = toyData(300, 'dbn-data');
   const dbn = new DBN({ sizes: [12, 8, 6], rbm: { learningRate: 0.1 }, rng: seed('dbn') });
+  assert.deepEqual(dbn.histories, [{ epoch: [] }, { epoch: [] }], 'no history before training');
   const n0 = tf.memory().numTensors;
   const hist = await dbn.fitGreedy(x, { rng: seed('greedy'), epochs: [20, 20], batchSize: 20, progress: false });
   assert.equal(hist.length, 2);
@@ -42,6 +43,8 @@ test('greedy training, features, samples and a classifier initialised from the D
   const n1 = tf.memory().numTensors;
   await dbn.fitLayer(1, x, { rng: seed('greedy'), epochs: 2, batchSize: 20, progress: false });
   assert.equal(tf.memory().numTensors, n1, 'resuming a layer leaks nothing');
+  assert.equal(dbn.histories[1]!.epoch.length, 22, 'histories reads each layer trainer\'s history, resumed epochs included');
+  assert.equal(dbn.histories[0]!.epoch.length, 20);
   assert.ok(n1 - n0 < 10, `greedy training left ${n1 - n0} tensors`);
 
   const f = dbn.features(x);

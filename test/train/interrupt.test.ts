@@ -185,3 +185,21 @@ test('in a plain Node process (no kernel listening), Ctrl-C still ends the proce
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.signal, 'SIGINT', `the process should end by SIGINT; status ${r.status}, stdout ${r.stdout}, stderr ${r.stderr}`);
 });
+
+test('a watch started inside a breakOnSigint script (how tslab runs a cell) still catches SIGINT', () => {
+  // Node quirk: a SIGINT listener added while vm runs a script with breakOnSigint leaves the process
+  // with the default disposition afterwards; the kernel died on the first interrupt until the watch
+  // was deferred to a microtask.
+  const script = [
+    "const vm = require('vm');",
+    "const { interruptMark, interruptedSince } = require('./src/runtime/interrupt');",
+    "process.on('SIGINT', () => undefined); // the kernel's own listener",
+    'globalThis.mark = () => interruptMark();',
+    "const m = vm.runInThisContext('mark()', { breakOnSigint: true });",
+    "setTimeout(() => process.kill(process.pid, 'SIGINT'), 50);",
+    "setTimeout(() => { console.log(interruptedSince(m) ? 'seen' : 'missed'); process.exit(0); }, 500);",
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.signal, null, `the process must survive the interrupt; stderr ${r.stderr}`);
+  assert.equal(r.stdout.trim(), 'seen');
+});

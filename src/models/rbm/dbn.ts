@@ -115,6 +115,14 @@ export class DBN {
     }
   }
 
+  /**
+   * Each layer's training history so far (empty for a layer not trained yet), so a notebook can read
+   * them after a training cell, also one that was interrupted.
+   */
+  get histories(): History[] {
+    return this.trainers.map((t) => t?.history ?? { epoch: [] });
+  }
+
   /** Greedy layer-wise training, bottom up. Returns each layer's training history. */
   async fitGreedy(x: tf.Tensor2D, options: GreedyOptions): Promise<History[]> {
     const epochs = Array.isArray(options.epochs) ? options.epochs : this.layers.map(() => options.epochs as number);
