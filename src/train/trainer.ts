@@ -281,7 +281,6 @@ export class Trainer {
       console.log(`weight cache: "${name}" not used: this call continues an epoch that was interrupted`);
       return this.train(train, options, n, stepsPerEpoch);
     }
-
     return fitThroughCache(this, { name, dir, train, options, n, stepsPerEpoch }, () => this.train(train, options, n, stepsPerEpoch));
   }
 
