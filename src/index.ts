@@ -10,6 +10,7 @@ export * from './train';
 export * from './data';
 export * from './plot';
 export * from './notebook';
+export * from './tslab';
 
 export * as nn from './nn';
 export * as math from './math';

@@ -38,7 +38,7 @@
  *   and is answered; other unknown types are logged on the kernel's own stderr, as ipykernel does,
  *   and not answered.
  * - the shutdown reply is lost when sends are serialised (the kit's fix for tslab's concurrent sends,
- *   src/runtime/kernel-sockets.ts, which this kernel applies from the start): sockets close after it.
+ *   src/tslab/kernel-sockets.ts, which this kernel applies from the start): sockets close after it.
  * - the server's start-up promise is not awaited, so a port that cannot be bound leaves a process
  *   that never answers: the kernel exits with the reason instead.
  *
@@ -58,7 +58,7 @@ import util from 'util';
 import type * as TslabConverter from 'tslab/dist/converter';
 import type * as TslabExecutor from 'tslab/dist/executor';
 import type * as TslabJupyter from 'tslab/dist/jupyter';
-import { sendsSettled, serializeKernelSends } from '../runtime/kernel-sockets';
+import { sendsSettled, serializeKernelSends } from '../tslab/kernel-sockets';
 import { decodeMessage, encodeMessage, JupyterMessage } from '../runner/wire';
 import { loadTslab, TslabModules } from './tslab-internals';
 
@@ -373,7 +373,7 @@ export function conformantServerClass(tslab: TslabModules, writeKernelLog: (text
 
     /**
      * tslab closes the sockets right after queueing the shutdown reply and the idle status; with the
-     * kit's serialised sends (src/runtime/kernel-sockets.ts) those go out a few microtasks later, so
+     * kit's serialised sends (src/tslab/kernel-sockets.ts) those go out a few microtasks later, so
      * close once they are out instead of dropping them.
      */
     override close(): void {
@@ -479,7 +479,7 @@ export async function startConformantKernel(options: StartKernelOptions): Promis
   // Before any cell runs: tslab redirects process.stderr into the running cell's output.
   const stderrWrite = process.stderr.write.bind(process.stderr);
   const writeKernelLog = (text: string): void => void stderrWrite(text);
-  // The kit's fix for tslab's unawaited ZeroMQ sends (src/runtime/kernel-sockets.ts), from the start.
+  // The kit's fix for tslab's unawaited ZeroMQ sends (src/tslab/kernel-sockets.ts), from the start.
   serializeKernelSends();
   const handler = new ConformantHandler(tslab, javascript, javascript ? null : typescriptVersionOf(tslab));
   const convs = converterSet(tslab, javascript);

@@ -8,7 +8,10 @@
  * - `normalQuantile`: Φ⁻¹(p), P. J. Acklam's rational approximation (relative error < 1.2e-9).
  */
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** log 2π: the per-dimension constant of a Gaussian log-density (the one definition in the library). */
+export const LOG_2PI = Math.log(2 * Math.PI);
+/** ½ log 2π. */
+export const HALF_LOG_2PI = 0.5 * LOG_2PI;
 
 /** log N(x | mu, sigma²). */
 export function normalLogPdf(x: number, mu = 0, sigma = 1): number {

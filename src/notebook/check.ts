@@ -14,13 +14,10 @@
  * to `exports.profile` but misses shorthand properties, so `{ profile }` is a ReferenceError at run
  * time in a later cell (tslab 1.0.22, in JupyterLab as in the runner).
  */
-import { displayBundle } from '../plot/display';
+import { displayBundle } from '../tslab/display';
+import { CHECK_MIME, type CheckOp, type CheckRecord } from '../shared/check-record';
 
-/** The MIME type of a check's record in the notebook. */
-export const CHECK_MIME = 'application/vnd.genlab.check+json';
-
-/** Comparison of `value` against the threshold; `between` is inclusive at both ends. */
-export type CheckOp = '<=' | '>=' | '<' | '>' | 'between';
+export { CHECK_MIME, type CheckOp, type CheckRecord };
 
 interface CheckBase {
   /** Name of the metric, e.g. `test_rmse` (appears in messages and in the results file). */
@@ -48,21 +45,6 @@ export interface BetweenCheck extends CheckBase {
 }
 
 export type CheckSpec = BoundCheck | BetweenCheck;
-
-/** The outcome of one check, as displayed and as written to the results file. */
-export interface CheckRecord {
-  metric: string;
-  /** The measured value (JSON has no NaN: it is written as null). */
-  value: number;
-  op: CheckOp;
-  /** The threshold that applied under `profile`. */
-  threshold: number | [number, number];
-  profile: string;
-  /** tfjs backend active when the check ran (`wasm`, `cpu`, `tensorflow`), or null if tfjs is not loaded. */
-  backend: string | null;
-  passed: boolean;
-  why: string;
-}
 
 /** A check that did not pass; `record` holds the numbers. */
 export class CheckFailedError extends Error {

@@ -8,7 +8,7 @@ import type { Tensor } from '@tensorflow/tfjs';
 import { applyColormap, Colormap } from './colors';
 import { isTensor, TypedArray } from './data';
 import { escapeHtml } from './html';
-import { MimeBundle } from './display';
+import { MimeBundle } from '../tslab/display';
 import { encodePng } from './png';
 
 /** Images: a tensor [n,h,w], [n,h,w,1], [n,h,w,3] or [n,h*w] (square, or give height/width); or plain arrays. */

@@ -11,9 +11,6 @@
  * ```
  * Builders take tensors, arrays, typed arrays or danfo objects and never dispose what they are given.
  */
-export type { MimeBundle, LiveDisplay } from './display';
-export { inNotebook, displayBundle, liveDisplay } from './display';
-
 export type { Figure, Trace, Layout, AxisLayout, CommonOptions } from './figure';
 export { figure, overlay, figureSummary } from './figure';
 export type { VectorInput, MatrixInput, SeriesLike, DataFrameLike, TypedArray } from './data';

@@ -14,7 +14,7 @@
  * progress.done();
  * ```
  */
-import { inNotebook, liveDisplay, LiveDisplay, MimeBundle } from './display';
+import { inNotebook, liveDisplay, LiveDisplay, MimeBundle } from '../tslab/display';
 import { escapeHtml } from './html';
 
 /** A snapshot of a run. */

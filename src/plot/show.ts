@@ -6,7 +6,7 @@
  * the saved notebook holds the library once however many figures it has. Outside a kernel these
  * functions do nothing (and read no bundle).
  */
-import { displayBundle, inNotebook, liveDisplay, MimeBundle } from './display';
+import { displayBundle, inNotebook, liveDisplay, MimeBundle } from '../tslab/display';
 import { Figure, figureSummary } from './figure';
 import { figureHtml, loaderHtml, withDefaults } from './html';
 import { ImageGrid, imageGridBundle, isImageGrid } from './image-grid';

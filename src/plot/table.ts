@@ -3,7 +3,7 @@
  * as an HTML table for notebooks and aligned text elsewhere. danfo's own `print()` writes to the
  * console and its `plot()` needs a browser; this gives JupyterLab a real table.
  */
-import { displayBundle, inNotebook, MimeBundle } from './display';
+import { displayBundle, inNotebook, MimeBundle } from '../tslab/display';
 import { DataFrameLike, frameRows, isDataFrameLike, isSeriesLike, SeriesLike } from './data';
 import { escapeHtml } from './html';
 

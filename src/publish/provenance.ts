@@ -6,7 +6,8 @@
  */
 import { cellSource, cellTags, newCellId } from '../runner/nbformat';
 import type { MarkdownCell, Notebook } from '../runner/nbformat';
-import { declaredParameters, INJECTED_TAG, literalValue, PARAMETERS_TAG, PROVENANCE_TAG, type ParamValue } from '../runner/parameters';
+import { declaredParameters, INJECTED_TAG, literalValue, PARAMETERS_TAG, type ParamValue } from '../runner/parameters';
+import { PROVENANCE_TAG } from './provenance-tag';
 
 export { PROVENANCE_TAG };
 

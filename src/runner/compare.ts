@@ -11,7 +11,7 @@
  * - errors by name and message; other MIME types (images, HTML, plotly JSON) only by presence,
  *   since their bytes change with versions and random ids.
  */
-import { CHECK_MIME } from '../notebook/check';
+import { CHECK_MIME } from '../shared/check-record';
 import type { CodeCell, Notebook, NotebookOutput } from './nbformat';
 import { cellTags, joinText } from './nbformat';
 import { INJECTED_TAG } from './parameters';

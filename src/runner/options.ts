@@ -3,7 +3,7 @@
  * never killed: the limits exist to end runs that hang, not to judge slow ones. A profile (e.g.
  * `quick`) may set tighter limits in the notebook's metadata; explicit options win over both.
  */
-import type { CheckRecord } from '../notebook/check';
+import type { CheckRecord } from '../shared/check-record';
 import type { CompareOptions, OutputDifference } from './compare';
 import type { CellFailure } from './failure';
 import type { KernelOptions } from './kernel';

@@ -39,200 +39,21 @@
  *    and when the default is a literal number, string or boolean the override must have that type
  *    (`--param epochs=abc` is an error, `--param name=123` against a string default is "123").
  *
- * Limitation: declarations are found with a regular expression over unindented lines of the form
- * `[export] const|let|var NAME [: TYPE] = ...`, outside block comments. Destructuring, several
- * declarators in one statement (`const a = 1, b = 2` finds only `a`) and declarations nested in
- * blocks are not seen. Keep the parameters cell to one simple declaration per line.
+ * This file plans and injects; reading the parameters cell is declarations.ts, validating profiles
+ * profiles.ts.
  */
 import type { CodeCell, Notebook } from './nbformat';
 import { cellSource, cellTags, newCellId } from './nbformat';
+import { type DeclaredParameter, declaredParameters, type ParamValue, parseParamValue } from './declarations';
+import { ParameterError } from './parameter-error';
+import { type ProfileSettings, readProfiles } from './profiles';
 
-/** A JSON value, as parameters are stored and injected. */
-export type ParamValue = number | string | boolean | null | ParamValue[] | { [key: string]: ParamValue };
-
-/** The runner settings a profile may carry next to its parameters. */
-export interface ProfileSettings {
-  /** Seconds allowed per cell (metadata key `cell_timeout`). */
-  cellTimeout?: number;
-  /** Seconds allowed per notebook (metadata key `timeout`). */
-  timeout?: number;
-}
-
-/** One entry of `metadata.genlab.profiles`. */
-export interface NotebookProfile {
-  params: Record<string, ParamValue>;
-  settings: ProfileSettings;
-}
-
-/** A declaration found in the parameters cell. */
-export interface DeclaredParameter {
-  name: string;
-  /** The annotation as written (`number[]`), if any. */
-  type?: string;
-  /** The default's initializer as written. */
-  initializer: string;
-  /** The default's type when the initializer is a plain literal. */
-  literalType?: 'number' | 'string' | 'boolean';
-  /** 1-based line in the cell. */
-  line: number;
-}
-
-/**
- * A problem with parameters or profiles; the message says which and how to fix it. `origin` tells
- * whether the request was wrong (`usage`: unknown --profile, unknown or mistyped --param) or the
- * notebook is (`notebook`: malformed metadata, a profile setting an undeclared name).
- */
-export class ParameterError extends Error {
-  constructor(
-    message: string,
-    readonly origin: 'usage' | 'notebook' = 'usage',
-  ) {
-    super(message);
-  }
-}
-ParameterError.prototype.name = 'ParameterError';
+export { ParameterError } from './parameter-error';
+export { declaredParameters, literalValue, parseParamValue, type DeclaredParameter, type ParamValue } from './declarations';
+export { readProfiles, type NotebookProfile, type ProfileSettings } from './profiles';
 
 export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
-/**
- * Tag of the note `npm run notebooks:publish` puts first in a published notebook. It describes that
- * run, so the runner drops it from any other run's executed notebook.
- */
-export const PROVENANCE_TAG = 'genlab-provenance';
-const RESERVED_SETTINGS = { cell_timeout: 'cellTimeout', timeout: 'timeout' } as const;
-
-const DECLARATION = /^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*((?:[^=]|=>)+?))?\s*=(?![=>])\s*(.*)$/;
-
-/** The initializer without a trailing `// comment` (one outside string quotes) and `;`. */
-function initializerText(initializer: string): string {
-  let quote: string | null = null;
-  let end = initializer.length;
-  for (let i = 0; i < initializer.length; i++) {
-    const ch = initializer[i];
-    if (quote !== null) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = null;
-    } else if (ch === "'" || ch === '"' || ch === '`') quote = ch;
-    else if (ch === '/' && initializer[i + 1] === '/') {
-      end = i;
-      break;
-    }
-  }
-  return initializer.slice(0, end).trim().replace(/;$/, '').trim();
-}
-
-/** The value of a JSON-like literal initializer (`0`, `1_000`, `'full'`, `[2, 8]`, `true`), else undefined. */
-function parseLiteral(initializer: string): ParamValue | undefined {
-  const text = initializerText(initializer);
-  if (/^-?(?:\d[\d_]*\.?[\d_]*|\.\d+)(?:e[+-]?\d+)?$/i.test(text)) return Number(text.replace(/_/g, ''));
-  // Escapes are read as `\x` -> `x`: enough to compare plain defaults, not a JavaScript string parser.
-  const quoted = /^'((?:[^'\\]|\\.)*)'$|^"((?:[^"\\]|\\.)*)"$|^`([^`$]*)`$/.exec(text);
-  if (quoted !== null) return (quoted[1] ?? quoted[2] ?? quoted[3]!).replace(/\\(.)/g, '$1');
-  try {
-    const v: unknown = JSON.parse(text);
-    return isParamValue(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function literalTypeOf(initializer: string): DeclaredParameter['literalType'] {
-  const v = parseLiteral(initializer);
-  if (typeof v === 'number') return 'number';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'boolean';
-  return undefined;
-}
-
-/** The top-level declarations of a parameters cell (see the limitation above). */
-export function declaredParameters(source: string): DeclaredParameter[] {
-  const found: DeclaredParameter[] = [];
-  let inComment = false;
-  source.split('\n').forEach((line, i) => {
-    if (inComment) {
-      if (line.includes('*/')) inComment = false;
-      return;
-    }
-    if (/^\s*\/\*/.test(line) && !line.includes('*/')) {
-      inComment = true;
-      return;
-    }
-    const m = DECLARATION.exec(line);
-    if (m === null) return;
-    const [, name, type, initializer] = m as unknown as [string, string, string | undefined, string];
-    const p: DeclaredParameter = { name, initializer: initializer.trim(), line: i + 1 };
-    if (type !== undefined) p.type = type.trim();
-    const lt = literalTypeOf(initializer);
-    if (lt !== undefined) p.literalType = lt;
-    found.push(p);
-  });
-  return found;
-}
-
-/**
- * The value a declaration's initializer denotes when it is a JSON-like literal (`0`, `'full'`,
- * `[2, 8]`, `true`), else undefined (an expression the runner cannot evaluate).
- */
-export function literalValue(decl: DeclaredParameter): ParamValue | undefined {
-  return parseLiteral(decl.initializer);
-}
-
-function isParamValue(v: unknown): v is ParamValue {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(isParamValue);
-  if (typeof v === 'object') return Object.values(v as object).every(isParamValue);
-  return false;
-}
-
-/** `metadata.genlab.profiles`, validated. */
-export function readProfiles(nb: Notebook, file: string): Record<string, NotebookProfile> {
-  const genlab = nb.metadata.genlab;
-  const where = `${file}: metadata.genlab.profiles`;
-  const profiles: Record<string, NotebookProfile> = {};
-  if (genlab === undefined) return profiles;
-  if (genlab === null || typeof genlab !== 'object' || Array.isArray(genlab)) {
-    throw new ParameterError(`${file}: metadata.genlab must be an object like {"profiles": {"quick": {...}}}.`, 'notebook');
-  }
-  const raw = (genlab as Record<string, unknown>).profiles;
-  if (raw === undefined) return profiles;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ParameterError(`${where} must be an object mapping profile names to {parameter: value} objects.`, 'notebook');
-  }
-  for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-      throw new ParameterError(`${where}.${name} must be an object of parameter values, e.g. {"epochs": 2}.`, 'notebook');
-    }
-    const profile: NotebookProfile = { params: {}, settings: {} };
-    for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
-      if (key in RESERVED_SETTINGS) {
-        if (typeof value !== 'number' || !(value > 0)) {
-          throw new ParameterError(`${where}.${name}.${key} must be a positive number of seconds, not ${JSON.stringify(value)}.`, 'notebook');
-        }
-        profile.settings[RESERVED_SETTINGS[key as keyof typeof RESERVED_SETTINGS]] = value;
-      } else if (key === 'profile') {
-        throw new ParameterError(`${where}.${name} sets "profile"; remove it: the runner sets profile from the profile's name.`, 'notebook');
-      } else if (!isParamValue(value)) {
-        throw new ParameterError(`${where}.${name}.${key} is not a JSON value the runner can inject.`, 'notebook');
-      } else {
-        profile.params[key] = value;
-      }
-    }
-    profiles[name] = profile;
-  }
-  return profiles;
-}
-
-/** Read a `--param` value: JSON when it parses as JSON, else the text as a string. */
-export function parseParamValue(text: string): ParamValue {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (isParamValue(v)) return v;
-  } catch {
-    // not JSON: a bare word such as wasm
-  }
-  return text;
-}
 
 /** Split `name=value` as given to `--param`; the value stays raw text until the default's type is known. */
 export function parseParamArg(arg: string): { name: string; raw: string } {

@@ -1,4 +1,5 @@
-export { Trainer, NonFiniteLossError, TrainingInterrupted, type TrainerConfig, type FitOptions, type EarlyStopping, type OptimizerName } from './trainer';
+export { Trainer, NonFiniteLossError, TrainingInterrupted, type TrainerConfig, type FitOptions, type TrainerSetup, type TrainerSnapshot, type OptimizerName } from './trainer';
+export { EarlyStopper, type EarlyStopping } from './early-stopping';
 export { constantLr, stepDecay, cosineDecay, warmup, type LrSchedule } from './schedules';
 export type { Dataset, Batch, LossTerms, StepContext, Trainable, History } from './types';
 export type { ProgressSink, ProgressState } from './progress';

@@ -6,6 +6,9 @@
  * - The model returns named loss terms; the loop minimises their sum and logs each part.
  * - Term values are read back every `syncEvery` steps in one transfer, not once per step; a
  *   non-finite term stops training with an error naming epoch, step and term.
+ * - Objectives that draw their own samples (a flow fitted by reverse KL) need no data:
+ *   `fit(null, { epochs, stepsPerEpoch })` runs `stepsPerEpoch` steps per epoch, each with an empty
+ *   batch and `ctx.batchSize` = the trainer's batch size (the samples to draw).
  * - Calling `fit` again resumes: epochs, optimiser state, schedule and history carry on.
  * - An interrupt (the kernel's SIGINT, or `options.signal`) stops `fit` at the next step boundary with
  *   a `TrainingInterrupted` error; weights, optimiser state, history and counters stay consistent, and
@@ -19,7 +22,11 @@ import { printAsSummary } from './history-summary';
 import { constantLr, type LrSchedule } from './schedules';
 import type { Batch, Dataset, History, LossTerms, StepContext, Trainable } from './types';
 import { type ProgressSink, type ProgressState, defaultProgress } from './progress';
-import { type CacheEntry, Fingerprint, libraryFingerprint, loadEntry, saveEntry, weightCacheDir } from './weight-cache';
+import { type NamedTensor, weightCacheDir } from './weight-cache';
+import { fitThroughCache } from './cached-fit';
+import { EarlyStopper, type EarlyStopping } from './early-stopping';
+
+export type { EarlyStopping } from './early-stopping';
 
 /** Optimisers the trainer can build by name. */
 export type OptimizerName = 'adam' | 'sgd' | 'momentum' | 'rmsprop';
@@ -39,19 +46,6 @@ export interface TrainerConfig {
   momentum?: number;
 }
 
-export interface EarlyStopping {
-  /** History series to watch. @default 'val_loss' */
-  monitor?: string;
-  /** Whether smaller or larger is better. @default 'min' */
-  mode?: 'min' | 'max';
-  /** Epochs without improvement before stopping. */
-  patience: number;
-  /** Smallest change that counts as an improvement. @default 0 */
-  minDelta?: number;
-  /** Put back the weights of the best epoch when training stops. @default true */
-  restoreBest?: boolean;
-}
-
 export interface FitOptions {
   /** Epochs to train in this call (more epochs on top of any earlier calls). */
   epochs: number;
@@ -69,6 +63,13 @@ export interface FitOptions {
   progress?: boolean | ProgressSink;
   /** Stop each epoch after this many steps (for quick runs on large data). @default all */
   maxStepsPerEpoch?: number;
+  /**
+   * Steps per epoch of a fit without data (`fit(null, ...)`, for objectives that draw their own
+   * samples): required there, and an error with data (the data set the steps; cap them with
+   * `maxStepsPerEpoch`). Each such epoch counts `stepsPerEpoch × batchSize` examples
+   * (`ctx.datasetSize`). @default undefined
+   */
+  stepsPerEpoch?: number;
   /**
    * Name this run for the weight cache (weight-cache.ts): when the cache is on and an identical run
    * was cached, restore it instead of training. Ignored while the cache is off (the default, and always
@@ -103,6 +104,37 @@ export class TrainingInterrupted extends Error {
     );
     this.name = 'TrainingInterrupted';
   }
+}
+
+/**
+ * The settings that, with the model and the state, determine what training does: what the weight
+ * cache (cached-fit.ts) hashes besides the data.
+ */
+export interface TrainerSetup {
+  /** The seed drawn from `config.rng`, from which every shuffle and step seed derives. */
+  seed: number;
+  batchSize: number;
+  clipNorm: number | undefined;
+  optimizer: { type: string; config: tf.serialization.ConfigDict };
+  learningRate: LrSchedule;
+}
+
+/**
+ * What a run changes in a trainer and its model, as `snapshot()` reads it and `restore()` puts it back
+ * (the weight cache's seam).
+ */
+export interface TrainerSnapshot {
+  /**
+   * The model's variables, its training state, then Adam's running powers beta^t (from `snapshot`: the
+   * live variables, to read and not to dispose).
+   */
+  variables: tf.Tensor[];
+  /** The optimiser's state as `getWeights()` names it. */
+  optimizer: NamedTensor[];
+  /** Epochs and steps trained. */
+  epochs: number;
+  steps: number;
+  history: History;
 }
 
 /** Where an interrupted epoch stopped: enough to finish it exactly as if it had not stopped. */
@@ -223,20 +255,22 @@ export class Trainer {
     return this.partial === null ? null : { epoch: this.partial.epoch + 1, step: this.partial.step };
   }
 
-  /** Train for `options.epochs` more epochs. Returns the history (all epochs so far). */
-  async fit(train: Dataset, options: FitOptions): Promise<History> {
+  /**
+   * Train for `options.epochs` more epochs. Returns the history (all epochs so far). `train` null: an
+   * objective that needs no data, run for `options.stepsPerEpoch` steps per epoch.
+   */
+  async fit(train: Dataset | null, options: FitOptions): Promise<History> {
     if (this.disposed) throw new Error('Trainer.fit: this trainer was disposed; make a new one');
     if (!Number.isInteger(options.epochs) || options.epochs < 0) {
       throw new Error(`Trainer.fit: epochs must be a non-negative integer, got ${options.epochs}`);
     }
-    const n = datasetSize(train, 'Trainer.fit (training data)');
+    const { n, stepsPerEpoch } = this.epochShape(train, options);
     if (options.validation) datasetSize(options.validation, 'Trainer.fit (validation data)');
-    const stepsPerEpoch = Math.min(Math.ceil(n / this.batchSize), options.maxStepsPerEpoch ?? Infinity);
     const p = this.partial;
     if (p !== null && (p.n !== n || p.stepsPerEpoch !== stepsPerEpoch)) {
       throw new Error(
         `Trainer.fit: epoch ${p.epoch + 1} was interrupted after step ${p.step} of ${p.stepsPerEpoch} on ${p.n} examples; ` +
-          `this call has ${n} examples and ${stepsPerEpoch} steps per epoch. Continue with the same data and maxStepsPerEpoch, or make a new Trainer.`,
+          `this call has ${n} examples and ${stepsPerEpoch} steps per epoch. Continue with the same data and maxStepsPerEpoch (or stepsPerEpoch), or make a new Trainer.`,
       );
     }
     const name = options.cache;
@@ -247,25 +281,72 @@ export class Trainer {
       console.log(`weight cache: "${name}" not used: this call continues an epoch that was interrupted`);
       return this.train(train, options, n, stepsPerEpoch);
     }
+    return fitThroughCache(this, { name, dir, train, options, n, stepsPerEpoch }, () => this.train(train, options, n, stepsPerEpoch));
+  }
 
-    const key = (await this.cacheKey(name, train, options, n, stepsPerEpoch)).digest();
-    const hit = loadEntry(dir, name, key, (m) => console.warn(m));
-    if (hit !== null) {
-      await this.restoreFrom(hit);
-      console.log(`weight cache: restored "${name}" (${hit.meta.epochs} epochs, trained in ${Math.round(hit.meta.seconds)} s on ${hit.meta.created.slice(0, 16).replace('T', ' ')} UTC) from ${dir}`);
-      return this.history;
+  /** Examples (`ctx.datasetSize`) and steps per epoch of a `fit` call. */
+  private epochShape(train: Dataset | null, options: FitOptions): { n: number; stepsPerEpoch: number } {
+    const given = options.stepsPerEpoch;
+    if (train === null) {
+      if (given === undefined || !Number.isInteger(given) || given <= 0) {
+        throw new Error(
+          `Trainer.fit: without data (train null), give the steps per epoch as a positive integer: fit(null, { epochs, stepsPerEpoch: 100 }); got stepsPerEpoch ${given}`,
+        );
+      }
+      if (options.maxStepsPerEpoch !== undefined) {
+        throw new Error('Trainer.fit: without data, stepsPerEpoch sets the steps; drop maxStepsPerEpoch');
+      }
+      return { n: given * this.batchSize, stepsPerEpoch: given };
     }
-    const t0 = Date.now();
-    const history = await this.train(train, options, n, stepsPerEpoch);
-    const optimizerState = await this.optimizer.getWeights();
-    saveEntry(
-      dir,
-      { name, key, created: new Date().toISOString(), seconds: (Date.now() - t0) / 1000, backend: tf.getBackend(), epochs: this.epochsDone, steps: this.globalStep, history },
-      this.cachedVariables(),
-      optimizerState,
-    );
-    console.log(`weight cache: saved "${name}" to ${dir}`);
-    return history;
+    if (given !== undefined) {
+      throw new Error(
+        'Trainer.fit: stepsPerEpoch is for fits without data (train null); with data the data set the steps per epoch (cap them with maxStepsPerEpoch)',
+      );
+    }
+    const n = datasetSize(train, 'Trainer.fit (training data)');
+    return { n, stepsPerEpoch: Math.min(Math.ceil(n / this.batchSize), options.maxStepsPerEpoch ?? Infinity) };
+  }
+
+  /** The trainer's settings (the weight cache's key reads them). */
+  describe(): TrainerSetup {
+    return {
+      seed: this.baseSeed,
+      batchSize: this.batchSize,
+      clipNorm: this.clipNorm,
+      optimizer: { type: this.optimizer.getClassName(), config: this.optimizer.getConfig() },
+      learningRate: this.schedule,
+    };
+  }
+
+  /** The state training has changed so far: live variables, optimiser state, counters and the history. */
+  async snapshot(): Promise<TrainerSnapshot> {
+    return {
+      variables: this.cachedVariables(),
+      optimizer: await this.optimizer.getWeights(),
+      epochs: this.epochsDone,
+      steps: this.globalStep,
+      history: this.history,
+    };
+  }
+
+  /**
+   * Put a snapshot's state in place (values are copied: the caller keeps and frees its tensors), so the
+   * trainer continues as the one it was taken from would.
+   */
+  async restore(s: TrainerSnapshot): Promise<void> {
+    if (this.disposed) throw new Error('Trainer.restore: this trainer was disposed; make a new one');
+    await this.optimizer.setWeights(s.optimizer);
+    const vars = this.cachedVariables();
+    if (s.variables.length !== vars.length) {
+      throw new Error(`Trainer.restore: the snapshot holds ${s.variables.length} tensors, the model and optimiser have ${vars.length}`);
+    }
+    vars.forEach((v, i) => v.assign(s.variables[i]!));
+    for (const k of Object.keys(this.history)) if (k !== 'epoch') delete this.history[k];
+    for (const [k, v] of Object.entries(s.history)) this.history[k] = [...v];
+    this.epochsDone = s.epochs;
+    this.globalStep = s.steps;
+    this.partial = null;
+    setLearningRate(this.optimizer, this.schedule(Math.max(this.globalStep - 1, 0)));
   }
 
   /** Everything training changes in the model: its variables, then any extra training state. */
@@ -274,9 +355,9 @@ export class Trainer {
   }
 
   /**
-   * What the weight cache saves as variables: the model's state, then Adam's running powers beta^t.
-   * tfjs's `setWeights` recomputes those as pow(beta, t), which differs in the last bits from the
-   * product a running optimiser keeps; saving them makes training after a restore bit-identical.
+   * What a snapshot holds as variables: the model's state, then Adam's running powers beta^t. tfjs's
+   * `setWeights` recomputes those as pow(beta, t), which differs in the last bits from the product a
+   * running optimiser keeps; carrying them makes training after a restore bit-identical.
    */
   private cachedVariables(): tf.Variable[] {
     const o = this.optimizer as unknown as { accBeta1?: unknown; accBeta2?: unknown };
@@ -284,79 +365,14 @@ export class Trainer {
     return [...this.stateVariables(), ...powers];
   }
 
-  /** The cache key: every input that determines what `fit` would return (see weight-cache.ts). */
-  private async cacheKey(name: string, train: Dataset, options: FitOptions, n: number, stepsPerEpoch: number): Promise<Fingerprint> {
-    const f = new Fingerprint()
-      .add('name', name)
-      .add('library', libraryFingerprint())
-      .add('backend', tf.getBackend())
-      .add('model', this.model.constructor.name);
-    this.cachedVariables().forEach((v, i) => f.addTensor(`state${i}`, v));
-    for (const [label, data] of [['train', train], ['validation', options.validation]] as const) {
-      if (data === undefined) continue;
-      for (const k of Object.keys(data).sort()) f.addTensor(`${label}.${k}`, data[k]!);
-    }
-    // Hyperparameters outside the variables (a KL weight, a prior, a noise level) show in the loss.
-    const probe = this.model.evalTerms ?? this.model.loss;
-    if (probe !== undefined) {
-      const rows = Math.min(n, 32);
-      const names: string[] = [];
-      const stacked = tf.tidy(() => {
-        const batch: Batch = {};
-        for (const [k, t] of Object.entries(train)) batch[k] = tf.slice(t, 0, rows);
-        const ctx: StepContext = { epoch: this.epochsDone, step: 0, globalStep: this.globalStep, datasetSize: n, rng: new Rng('genlab-weight-cache-probe'), training: false };
-        const terms = probe.call(this.model, batch, ctx);
-        names.push(...Object.keys(terms).sort());
-        return names.length === 0 ? tf.zeros([0]) : tf.stack(names.map((k) => tf.reshape(terms[k]!, [])));
-      });
-      const probed = Array.from(stacked.dataSync());
-      stacked.dispose();
-      f.add('probe', names.map((k, i) => [k, probed[i]]));
-    }
-    const steps = options.epochs * stepsPerEpoch;
-    f.add('trainer', { seed: this.baseSeed, epochs: this.epochsDone, steps: this.globalStep, batchSize: this.batchSize, clipNorm: this.clipNorm ?? null, n, stepsPerEpoch });
-    f.add('optimizer', { type: this.optimizer.getClassName(), config: this.optimizer.getConfig() });
-    for (const w of await this.optimizer.getWeights()) f.addTensor(`optimizer.${w.name.replace(/^.*\//, '')}`, w.tensor);
-    f.add('lr', Array.from({ length: steps }, (_v, i) => this.schedule(this.globalStep + i)));
-    const { validation: _v, progress: _p, cache: _c, metrics, ...rest } = options;
-    f.add('fit', { ...rest, validation: options.validation !== undefined, metrics: metrics?.toString() ?? null });
-    return f;
-  }
-
-  /** Put a cached run's result in place: weights and state, optimiser state, counters, history. */
-  private async restoreFrom(entry: CacheEntry): Promise<void> {
-    try {
-      await this.optimizer.setWeights(entry.optimizer);
-      const vars = this.cachedVariables();
-      if (entry.model.length !== vars.length) {
-        throw new Error(`weight cache: the entry holds ${entry.model.length} tensors, the model and optimiser have ${vars.length}`);
-      }
-      vars.forEach((v, i) => v.assign(entry.model[i]!));
-    } finally {
-      tf.dispose([...entry.model, ...entry.optimizer.map((w) => w.tensor)]);
-    }
-    for (const k of Object.keys(this.history)) if (k !== 'epoch') delete this.history[k];
-    for (const [k, v] of Object.entries(entry.meta.history)) this.history[k] = v.map((x) => (x === null ? NaN : x));
-    this.epochsDone = entry.meta.epochs;
-    this.globalStep = entry.meta.steps;
-    setLearningRate(this.optimizer, this.schedule(Math.max(this.globalStep - 1, 0)));
-  }
-
   /** The training loop proper. */
-  private async train(train: Dataset, options: FitOptions, n: number, stepsPerEpoch: number): Promise<History> {
+  private async train(train: Dataset | null, options: FitOptions, n: number, stepsPerEpoch: number): Promise<History> {
     const syncEvery = options.syncEvery ?? 50;
     const evalEvery = options.evalEvery ?? 1;
     const sink: ProgressSink | null =
       options.progress === false ? null : options.progress === undefined || options.progress === true ? defaultProgress() : options.progress;
 
-    const stop = options.earlyStopping;
-    const monitor = stop?.monitor ?? 'val_loss';
-    const sign = stop?.mode === 'max' ? -1 : 1;
-    let best = Infinity;
-    let bestEpoch = -1;
-    let sinceBest = 0;
-    let bestWeights: tf.Tensor[] | null = null;
-    const restoreBest = stop !== undefined && stop.restoreBest !== false;
+    const stopper = options.earlyStopping === undefined ? null : new EarlyStopper(options.earlyStopping, () => this.model.variables());
 
     const firstEpoch = this.epochsDone;
     const lastEpoch = firstEpoch + options.epochs;
@@ -372,7 +388,8 @@ export class Trainer {
         this.partial = null;
         const epochStart = Date.now() - (resume?.seconds ?? 0) * 1000;
         const epochRng = new Rng(`${this.baseSeed}/epoch${epoch}`);
-        const order = epochRng.permutation(n);
+        // Without data there is nothing to shuffle (the step seeds do not depend on the shuffle).
+        const order = train === null ? null : epochRng.permutation(n);
         const sums = new Map<string, number>(resume?.sums ?? []);
         let counted = resume?.counted ?? 0;
         let pending: { stacked: tf.Tensor1D; names: string[]; step: number; globalStep: number; size: number }[] = [];
@@ -410,19 +427,13 @@ export class Trainer {
               break epochs;
             }
             const lo = step * this.batchSize;
-            const idx = order.subarray(lo, Math.min(lo + this.batchSize, n));
+            const idx = order === null ? null : order.subarray(lo, Math.min(lo + this.batchSize, n));
+            const size = idx === null ? this.batchSize : idx.length;
             const lr = this.schedule(this.globalStep);
             setLearningRate(this.optimizer, lr);
-            const ctx: StepContext = {
-              epoch,
-              step,
-              globalStep: this.globalStep,
-              datasetSize: n,
-              rng: new Rng(`${this.baseSeed}/epoch${epoch}/step${step}`),
-              training: true,
-            };
+            const ctx = this.context(epoch, step, n, size, true);
             const { stacked, names } = this.step(train, idx, ctx);
-            pending.push({ stacked, names, step, globalStep: this.globalStep, size: idx.length });
+            pending.push({ stacked, names, step, globalStep: this.globalStep, size });
             this.globalStep++;
             if (pending.length >= syncEvery) {
               drain();
@@ -473,51 +484,43 @@ export class Trainer {
         state = this.progressState(epoch, firstEpoch, lastEpoch, stepsPerEpoch, stepsPerEpoch, sums, counted, t0);
         sink?.update(state);
 
-        if (stop) {
-          const series = h[monitor];
-          const v = series?.[series.length - 1];
-          if (series === undefined) {
-            throw new Error(
-              `Early stopping monitors "${monitor}", which is not in the history (have: ${Object.keys(h).join(', ')}). ` +
-                'Pass validation data for val_* series, or monitor another name.',
-            );
-          }
-          if (v !== undefined && Number.isFinite(v)) {
-            if (sign * v < best - (stop.minDelta ?? 0)) {
-              best = sign * v;
-              bestEpoch = epoch;
-              sinceBest = 0;
-              if (restoreBest) {
-                bestWeights?.forEach((t) => t.dispose());
-                bestWeights = this.model.variables().map((w) => tf.clone(w));
-              }
-            } else if (++sinceBest >= stop.patience) {
-              break;
-            }
-          }
-        }
+        if (stopper?.observe(h, epoch) === true) break;
       }
       // Interrupted: keep the weights of the last step (not the best epoch's), so continuing is exact.
       if (interrupted !== null) throw interrupted;
-      if (restoreBest && bestWeights !== null) {
-        const vars = this.model.variables();
-        bestWeights.forEach((t, i) => vars[i]!.assign(t));
-        this.history['best_epoch'] = this.history.epoch.map(() => bestEpoch + 1);
-      }
+      stopper?.finish(this.history);
     } finally {
-      bestWeights?.forEach((t) => t.dispose());
+      stopper?.dispose();
       if (state) sink?.done(state);
     }
     return this.history;
   }
 
+  /**
+   * What the model learns about a step: a training step's seeds derive from (trainer seed, epoch,
+   * step), an evaluation pass's from their own labels, so evaluating never shifts training's numbers.
+   */
+  private context(epoch: number, step: number, n: number, size: number, training: boolean): StepContext {
+    return {
+      epoch,
+      step,
+      globalStep: this.globalStep,
+      datasetSize: n,
+      batchSize: size,
+      rng: new Rng(`${this.baseSeed}/${training ? 'epoch' : 'eval'}${epoch}/step${step}`),
+      training,
+    };
+  }
+
   /** One optimisation step; returns the term values stacked in one tensor (read later, in bulk). */
-  private step(train: Dataset, idx: Int32Array, ctx: StepContext): { stacked: tf.Tensor1D; names: string[] } {
+  private step(train: Dataset | null, idx: Int32Array | null, ctx: StepContext): { stacked: tf.Tensor1D; names: string[] } {
     let names: string[] = [];
     const stacked = tf.tidy(() => {
-      const indices = tf.tensor1d(idx, 'int32');
       const batch: Batch = {};
-      for (const [name, t] of Object.entries(train)) batch[name] = tf.gather(t, indices);
+      if (train !== null && idx !== null) {
+        const indices = tf.tensor1d(idx, 'int32');
+        for (const [name, t] of Object.entries(train)) batch[name] = tf.gather(t, indices);
+      }
       let terms: LossTerms;
       if (this.model.loss) {
         const loss = this.model.loss.bind(this.model);
@@ -562,14 +565,7 @@ export class Trainer {
     if (!fn) return {};
     for (let lo = 0, step = 0; lo < n; lo += this.batchSize, step++) {
       const size = Math.min(this.batchSize, n - lo);
-      const ctx: StepContext = {
-        epoch,
-        step,
-        globalStep: this.globalStep,
-        datasetSize: n,
-        rng: new Rng(`${this.baseSeed}/eval${epoch}/step${step}`),
-        training: false,
-      };
+      const ctx = this.context(epoch, step, n, size, false);
       const { names, values } = tf.tidy(() => {
         const batch: Batch = {};
         for (const [name, t] of Object.entries(data)) batch[name] = tf.slice(t, lo, size);

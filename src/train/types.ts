@@ -23,6 +23,11 @@ export interface StepContext {
   globalStep: number;
   /** Number of examples in the whole training set (for per-example weighting such as KL / N). */
   datasetSize: number;
+  /**
+   * Examples in this step's batch, set by the trainer: an objective fitted without data
+   * (`fit(null, ...)`) draws this many samples. @default undefined (outside the trainer)
+   */
+  batchSize?: number;
   /** Seeds for this step's random ops: reproducible per (seed, epoch, step). */
   rng: Rng;
   /** False during validation passes (turns off train-only noise such as dropout or corruption). */

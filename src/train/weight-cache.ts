@@ -22,9 +22,9 @@ import { createHash, type Hash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { WEIGHT_CACHE_ENV } from './weight-cache-env';
 
-/** The environment variable that turns the cache on (a folder, or `1`) or off (`off`). */
-export const WEIGHT_CACHE_ENV = 'GENLAB_WEIGHT_CACHE';
+export { WEIGHT_CACHE_ENV };
 
 /** Set by `useWeightCache`; undefined: follow the environment. */
 let chosen: string | null | undefined;

@@ -10,11 +10,11 @@ import {
   classificationPredictive,
   intervalCoverage,
   mixtureNll,
-  normalQuantile,
   predictiveInterval,
   regressionPredictive,
   rmse,
 } from '../../src/models/bayesian';
+import { normalQuantile } from '../../src/math';
 
 const close = (a: number, b: number, tol: number, what: string): void => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 

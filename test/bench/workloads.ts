@@ -178,7 +178,7 @@ export const WORKLOADS: Workload[] = [
     batchSize: 100,
     datasetSize: 8000,
     build(rng) {
-      const model = new BernoulliRBM({ nVisible: 784, nHidden: 64, k: 1 }, rng.fork('model'));
+      const model = new BernoulliRBM({ nVisible: 784, nHidden: 64, k: 1, rng: rng.fork('model') });
       const data = { x: binaryImages(rng.fork('x'), 8000, 784) };
       return { model, data, trainer: new Trainer(model, { rng: rng.fork('train'), batchSize: 100 }) };
     },

@@ -12,7 +12,8 @@
  */
 import path from 'path';
 import { cellTags, readNotebook, writeNotebook } from '../../src/runner/nbformat';
-import { injectParameters, planParameters, PROVENANCE_TAG, removeInjectedCells } from '../../src/runner/parameters';
+import { PROVENANCE_TAG } from '../../src/publish/provenance-tag';
+import { injectParameters, planParameters, removeInjectedCells } from '../../src/runner/parameters';
 
 /** Write `file` with `profile`'s parameters injected and outputs cleared into `outDir`; returns its path. */
 export async function prepareNotebook(file: string, options: { profile?: string; outDir: string }): Promise<string> {

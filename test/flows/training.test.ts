@@ -103,3 +103,31 @@ test('a planar flow fitted by reverse KL to U1 gets much closer than the prior',
   flow.dispose();
   noise.dispose();
 });
+
+test('reverse KL fitted without data equals the fit on ignored zeros (the notebook numbers stay)', async () => {
+  const target = flows.targetLogDensity('U1');
+  const run = async (data: 'none' | 'zeros'): Promise<{ kl: number[]; weights: number[][] }> => {
+    const flow = new flows.PlanarFlow({ dim: 2, rng: seed('pf0/model'), numLayers: 2 });
+    const trainer = new Trainer(new flows.ReverseKL(flow, target), { rng: seed('pf0/trainer'), learningRate: 0.01, batchSize: 32 });
+    if (data === 'none') {
+      await trainer.fit(null, { epochs: 2, stepsPerEpoch: 5, progress: false });
+    } else {
+      const zeros = tf.zeros([32 * 5, 2]);
+      await trainer.fit({ z: zeros }, { epochs: 2, progress: false });
+      zeros.dispose();
+    }
+    const out = { kl: trainer.history['kl']!, weights: flow.variables().map((v) => Array.from(v.dataSync())) };
+    trainer.dispose();
+    flow.dispose();
+    return out;
+  };
+  const none = await run('none');
+  assert.deepEqual(none, await run('zeros'));
+  // Called outside the trainer with neither a batch nor ctx.batchSize, it says how to call it.
+  const flow = new flows.PlanarFlow({ dim: 2, rng: seed('pf0/model'), numLayers: 1 });
+  assert.throws(
+    () => new flows.ReverseKL(flow, target).loss({}, { epoch: 0, step: 0, globalStep: 0, datasetSize: 1, rng: seed('x'), training: true }),
+    /no sample count: train it with trainer.fit\(null, \{ epochs, stepsPerEpoch \}\)/,
+  );
+  flow.dispose();
+});

@@ -1,7 +1,7 @@
 /** Shared test helpers for the plot module (not a test file itself): PNG decoding, a fake tslab display. */
 import assert from 'node:assert/strict';
 import * as zlib from 'zlib';
-import type { MimeBundle } from '../../src/plot/display';
+import type { MimeBundle } from '../../src/tslab/display';
 
 export interface Chunk { type: string; data: Buffer; crc: number }
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as vm from 'vm';
-import { inNotebook } from '../../src/plot/display';
+import { inNotebook } from '../../src/tslab/display';
 import { Figure } from '../../src/plot/figure';
 import { figureHtml, loaderHtml } from '../../src/plot/html';
 import { imageGrid } from '../../src/plot/image-grid';

@@ -33,7 +33,7 @@ function toyData(n: number, label: string): { x: tf.Tensor2D; y: tf.Tensor1D } {
 
 test('greedy training, features, samples and a classifier initialised from the DBN', async () => {
   const { x, y } = toyData(300, 'dbn-data');
-  const dbn = new DBN({ sizes: [12, 8, 6], rbm: { learningRate: 0.1 } }, seed('dbn'));
+  const dbn = new DBN({ sizes: [12, 8, 6], rbm: { learningRate: 0.1 }, rng: seed('dbn') });
   assert.deepEqual(dbn.histories, [{ epoch: [] }, { epoch: [] }], 'no history before training');
   const n0 = tf.memory().numTensors;
   const hist = await dbn.fitGreedy(x, { rng: seed('greedy'), epochs: [20, 20], batchSize: 20, progress: false });
@@ -61,7 +61,7 @@ test('greedy training, features, samples and a classifier initialised from the D
   assert.ok(contrast > 0.4, `samples are not bimodal: mean |left - right| = ${contrast}`);
 
   // The classifier's hidden layers reproduce the DBN's features exactly before fine-tuning.
-  const net = MLPClassifier.fromDBN(dbn, 2, seed('clf'));
+  const net = MLPClassifier.fromDBN(dbn, { nClasses: 2, rng: seed('clf') });
   const g = net.features(x);
   assert.ok(maxAbsDiff(g.dataSync(), f.dataSync()) < 1e-6, 'fromDBN copies W and c');
   const trainer = new Trainer(net, { rng: seed('ft'), learningRate: 0.05, batchSize: 30 });
@@ -80,7 +80,7 @@ test('greedy training, features, samples and a classifier initialised from the D
 });
 
 test('softmax cross-entropy matches a hand computation; one-hot and index labels agree', () => {
-  const net = new MLPClassifier({ sizes: [3], nClasses: 4 }, seed('lr'));
+  const net = new MLPClassifier({ sizes: [3], nClasses: 4, rng: seed('lr') });
   const x = tf.tensor2d([
     [1, 0, -1],
     [0.5, 2, 0],
@@ -106,10 +106,10 @@ test('softmax cross-entropy matches a hand computation; one-hot and index labels
 test('making and disposing every model leaves no tensor behind', () => {
   const n0 = tf.memory().numTensors;
   const models = [
-    new BernoulliRBM({ nVisible: 6, nHidden: 4, persistent: true, nChains: 5 }, seed('m1')),
-    new GaussianBernoulliRBM({ nVisible: 3, nHidden: 2, sigma: [1, 2, 3] }, seed('m2')),
-    new MLPClassifier({ sizes: [5, 4, 3], nClasses: 2 }, seed('m3')),
-    new DBN({ sizes: [6, 4, 3] }, seed('m4')),
+    new BernoulliRBM({ nVisible: 6, nHidden: 4, persistent: true, nChains: 5, rng: seed('m1') }),
+    new GaussianBernoulliRBM({ nVisible: 3, nHidden: 2, sigma: [1, 2, 3], rng: seed('m2') }),
+    new MLPClassifier({ sizes: [5, 4, 3], nClasses: 2, rng: seed('m3') }),
+    new DBN({ sizes: [6, 4, 3], rng: seed('m4') }),
   ];
   assert.equal(tf.memory().numTensors - n0, 7 + 7 + 6 + 12, 'only the models\' own variables (and sigma) exist');
   const x = tf.ones([4, 6]) as tf.Tensor2D;

@@ -19,13 +19,13 @@ export function randomise(rbm: BernoulliRBM | GaussianBernoulliRBM, label: strin
 }
 
 export function tinyBernoulli(nVisible: number, nHidden: number, label: string, scale = 1, extra: Partial<RBMConfig> = {}): BernoulliRBM {
-  const rbm = new BernoulliRBM({ nVisible, nHidden, ...extra }, seed(`init/${label}`));
+  const rbm = new BernoulliRBM({ nVisible, nHidden, ...extra, rng: seed(`init/${label}`) });
   randomise(rbm, label, scale);
   return rbm;
 }
 
 export function tinyGaussian(nVisible: number, nHidden: number, label: string, scale = 0.7, sigma: number | number[] = 1): GaussianBernoulliRBM {
-  const rbm = new GaussianBernoulliRBM({ nVisible, nHidden, sigma }, seed(`init/${label}`));
+  const rbm = new GaussianBernoulliRBM({ nVisible, nHidden, sigma, rng: seed(`init/${label}`) });
   randomise(rbm, label, scale);
   return rbm;
 }

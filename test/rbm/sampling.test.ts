@@ -76,7 +76,7 @@ for (const persistent of [false, true]) {
     const clean = tf.gather(proto, which);
     const flip = rng.bernoulli(tf.fill([400, 8], 0.05));
     const x = tf.tidy(() => tf.abs(tf.sub(clean, flip))) as tf.Tensor2D;
-    const rbm = new BernoulliRBM({ nVisible: 8, nHidden: 4, persistent, nChains: 100, learningRate: 0.05, momentum: 0.5, initStd: 0.1 }, seed('init-train'));
+    const rbm = new BernoulliRBM({ nVisible: 8, nHidden: 4, persistent, nChains: 100, learningRate: 0.05, momentum: 0.5, initStd: 0.1, rng: seed('init-train') });
     rbm.initVisibleBiases(x);
     const ll = (): number => tf.tidy(() => tf.mean(exactLogProb(rbm, x, exactLogZ(rbm))).dataSync()[0]!);
     const ll0 = ll();
@@ -121,7 +121,7 @@ test('pseudo-log-likelihood equals sum_i log p(v_i | v_-i) by enumeration', () =
 });
 
 test('reset re-creates parameters and persistent chains after dispose', () => {
-  const rbm = new BernoulliRBM({ nVisible: 5, nHidden: 3, persistent: true, nChains: 10 }, seed('r'));
+  const rbm = new BernoulliRBM({ nVisible: 5, nHidden: 3, persistent: true, nChains: 10, rng: seed('r') });
   rbm.dispose();
   assert.throws(() => rbm.trainStep({ x: tf.zeros([2, 5]) }, {} as never), /disposed/);
   rbm.reset(seed('r2'));
@@ -144,7 +144,7 @@ test('Gaussian-Bernoulli RBM trained with CD-1 beats one Gaussian on a two-clust
     const sign = tf.sub(tf.mul(rng.bernoulli(tf.fill([600, 1], 0.5)), 2), 1);
     return tf.add(tf.mul(sign, tf.ones([600, 2])), tf.mul(rng.randn([600, 2]), 0.3)) as tf.Tensor2D;
   });
-  const gb = new GaussianBernoulliRBM({ nVisible: 2, nHidden: 4, sigma: 0.4, learningRate: 0.01, initStd: 0.1 }, seed('gb-init'));
+  const gb = new GaussianBernoulliRBM({ nVisible: 2, nHidden: 4, sigma: 0.4, learningRate: 0.01, initStd: 0.1, rng: seed('gb-init') });
   gb.initVisibleBiases(x);
   const trainer = new Trainer(gb, { rng: seed('gb-train'), batchSize: 30 });
   await trainer.fit({ x }, { epochs: 30, progress: false });

@@ -36,11 +36,11 @@ function newest(dir: string): number {
 /**
  * Fixtures import the library as notebooks do (`genlab-ts/dist/...`), the CLI tests run
  * dist/runner/cli.js and every kernel is dist/kernel/main.js, so dist/ must be current for those
- * modules. Builds if it is missing or older than src/notebook, plot, runner, kernel or runtime.
+ * modules. Builds if it is missing or older than src/notebook, plot, tslab, shared, runner, kernel or runtime.
  */
 export function ensureBuilt(): void {
-  const outputs = ['dist/notebook/check.js', 'dist/plot/display.js', 'dist/runner/cli.js', 'dist/kernel/main.js'].map((p) => path.join(ROOT, p));
-  const sources = ['notebook', 'plot', 'runner', 'kernel', 'runtime'].map((d) => newest(path.join(ROOT, 'src', d)));
+  const outputs = ['dist/notebook/check.js', 'dist/tslab/display.js', 'dist/runner/cli.js', 'dist/kernel/main.js'].map((p) => path.join(ROOT, p));
+  const sources = ['notebook', 'plot', 'tslab', 'shared', 'runner', 'kernel', 'runtime'].map((d) => newest(path.join(ROOT, 'src', d)));
   const stale = outputs.some((p) => !existsSync(p)) || Math.min(...outputs.map((p) => statSync(p).mtimeMs)) < Math.max(...sources);
   if (stale) {
     // Emits even if someone else's file has a type error (noEmitOnError is off), so ignore the status.

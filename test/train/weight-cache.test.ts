@@ -153,7 +153,7 @@ test("GENLAB_WEIGHT_CACHE=off (the runner's setting) wins over useWeightCache", 
 test('an RBM with PCD gets its momentum buffers and persistent chains back', async () => {
   const x = tf.tidy(() => tf.cast(tf.greater(seed('rbm-data').uniform([64, 6]), 0.5), 'float32')) as tf.Tensor2D;
   const makeRbm = (): { rbm: BernoulliRBM; trainer: Trainer } => {
-    const rbm = new BernoulliRBM({ nVisible: 6, nHidden: 3, persistent: true, nChains: 5 }, seed('rbm-init'));
+    const rbm = new BernoulliRBM({ nVisible: 6, nHidden: 3, persistent: true, nChains: 5, rng: seed('rbm-init') });
     return { rbm, trainer: new Trainer(rbm, { rng: seed('rbm-train'), batchSize: 16 }) };
   };
   const a = makeRbm();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { seed } from '../../src/runtime/rng';
 import { gaussianKl, gaussianKlStandard } from '../../src/models/vae/kl';
-import { diagGaussianLogDensity, standardNormalLogDensity } from '../../src/models/vae/likelihoods';
+import { diagGaussianLogDensity, standardNormalLogDensity } from '../../src/math';
 
 /** Monte Carlo KL(q || p) = E_q[log q(z) - log p(z)] with S draws; returns mean and standard error. */
 function mcKl(mu: number[], logVar: number[], logP: (z: tf.Tensor) => tf.Tensor, S: number): { mean: number; se: number } {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { bernoulliLogLikelihood, gaussianLogLikelihood, LOG_2PI } from '../../src/models/vae/likelihoods';
+import { bernoulliLogLikelihood, gaussianLogLikelihood } from '../../src/models/vae/likelihoods';
+import { LOG_2PI } from '../../src/math';
 
 test('Bernoulli log-likelihood on logits matches the naive x log p + (1-x) log(1-p)', () => {
   const logits = [-3, -0.5, 0, 0.7, 2.5, 4];

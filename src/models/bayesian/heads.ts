@@ -12,7 +12,7 @@
  * examples: the Monte Carlo estimate of E_q[-log p(y | x, w)] per example.
  */
 import * as tf from '@tensorflow/tfjs';
-import { HALF_LOG_2PI } from './math';
+import { HALF_LOG_2PI } from '../../math';
 
 export type HeadKind = 'gaussian' | 'mse' | 'categorical';
 
@@ -116,7 +116,9 @@ export class Head {
       }
       const { mu, sigma } = this.gaussianParams(out);
       if (sigma === null) return { name: 'mse' as const, value: tf.mean(tf.square(tf.sub(yFlat, mu))) as tf.Scalar };
-      // -log N(y | mu, sigma^2) = (y - mu)^2 / (2 sigma^2) + log sigma + log(2 pi) / 2
+      // -log N(y | mu, sigma^2) = (y - mu)^2 / (2 sigma^2) + log sigma + log(2 pi) / 2: the negative of
+      // math.gaussianLogDensity, summed in the order this loss has always trained with (a reordering
+      // would move every trained number in its last bits).
       const z = tf.div(tf.sub(yFlat, mu), sigma);
       const nll = tf.add(tf.add(tf.mul(0.5, tf.square(z)), tf.log(sigma)), HALF_LOG_2PI);
       return { name: 'nll' as const, value: tf.mean(nll) as tf.Scalar };

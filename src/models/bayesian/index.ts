@@ -13,7 +13,7 @@ export { VariationalDense, type VariationalDenseConfig, type VariationalForward,
 export { Dense, type DenseConfig } from './dense';
 export { GaussianPrior, ScaleMixturePrior, splitPrior, type Prior, type LayerPrior, type GaussianPriorConfig, type ScaleMixturePriorConfig } from './priors';
 export { Head, type HeadKind, type HeadConfig } from './heads';
-export { BayesianMLP, type BayesianMLPConfig, type LayerKind, type Activation } from './mlp';
+export { BayesianMLP, type BayesianMLPConfig, type LayerKind } from './mlp';
 export { SampledNetworks, type PredictOptions, type RegressionEvaluation } from './sampled';
 export { BNNMixture, type BNNMixtureConfig } from './mixture';
 export {
@@ -27,4 +27,4 @@ export {
   type RegressionPredictive,
   type ClassPredictive,
 } from './predictive';
-export { softplus, inverseSoftplus, normalQuantile, gaussianLogProb } from './math';
+export { softplus, inverseSoftplus } from './math';

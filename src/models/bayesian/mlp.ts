@@ -16,7 +16,7 @@
  * `prior` = -log p(w) / N (L2).
  */
 import * as tf from '@tensorflow/tfjs';
-import { activate } from '../../nn/activation';
+import { ACTIVATIONS, type Activation, activate } from '../../nn/activation';
 import { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
 import { Dense } from './dense';
@@ -27,8 +27,6 @@ import { type KlMode, VariationalDense, type VariationalMode } from './variation
 
 /** A layer's kind: Bayesian (a weight distribution) or deterministic (a point estimate). */
 export type LayerKind = 'bayes' | 'dense';
-
-export type Activation = 'relu' | 'tanh' | 'sigmoid';
 
 export interface BayesianMLPConfig {
   /** Number of input features. */
@@ -104,6 +102,9 @@ export class BayesianMLP extends SampledNetworks implements Trainable {
         `(${hidden.length} hidden + 1 output), got ${JSON.stringify(config.layers)}`);
     }
     this.activation = config.activation ?? 'relu';
+    if (!ACTIVATIONS.includes(this.activation)) {
+      throw new Error(`BayesianMLP: unknown activation "${String(config.activation)}"; use one of ${ACTIVATIONS.join(', ')}`);
+    }
     this.trainSamples = config.trainSamples ?? 1;
     if (!Number.isInteger(this.trainSamples) || this.trainSamples < 1) {
       throw new Error(`BayesianMLP: trainSamples must be a positive integer, got ${config.trainSamples}`);

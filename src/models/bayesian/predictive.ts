@@ -16,7 +16,7 @@
  * difference, the mutual information I[y; w | x, D], the epistemic part (Houlsby et al., 2011; Gal, 2016).
  */
 import * as tf from '@tensorflow/tfjs';
-import { HALF_LOG_2PI, normalQuantile } from './math';
+import { gaussianLogDensity, normalQuantile } from '../../math';
 
 /** Per-example summaries of a regression predictive (plain arrays, one entry per input). */
 export interface RegressionPredictive {
@@ -58,8 +58,7 @@ export function mixtureNll(mu: tf.Tensor2D, sigma: tf.Tensor2D, y: tf.Tensor): n
     const K = mu.shape[0]!;
     const B = mu.shape[1]!;
     if (y.size !== B) throw new Error(`mixtureNll: ${B} predictions but ${y.size} targets`);
-    const z = tf.div(tf.sub(tf.reshape(y, [1, B]), mu), sigma);
-    const logp = tf.sub(tf.neg(tf.add(tf.mul(0.5, tf.square(z)), HALF_LOG_2PI)), tf.log(sigma));
+    const logp = gaussianLogDensity(tf.reshape(y, [1, B]), mu, sigma);
     return tf.neg(tf.mean(tf.sub(tf.logSumExp(logp, 0), Math.log(K))));
   });
   const v = t.dataSync()[0]!;

@@ -12,7 +12,7 @@
  *   uses the Monte Carlo estimate E_q[log q(w) - log p(w)] on the weights it sampled.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gaussianLogProb, HALF_LOG_2PI } from './math';
+import { gaussianLogDensity, HALF_LOG_2PI } from '../../math';
 
 /** A prior over one parameter tensor (a kernel or a bias). */
 export interface Prior {
@@ -56,7 +56,7 @@ export class GaussianPrior implements Prior {
   }
 
   logProb(w: tf.Tensor): tf.Tensor {
-    return gaussianLogProb(w, this.mu, this.sigma);
+    return gaussianLogDensity(w, this.mu, this.sigma);
   }
 
   /** KL(N(mu, sigma^2) || N(m, s^2)) = log(s / sigma) + (sigma^2 + (mu - m)^2) / (2 s^2) - 1/2, summed. */

@@ -26,7 +26,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
-import { gaussianLogProb, inverseSoftplus, softplus } from './math';
+import { gaussianLogDensity } from '../../math';
+import { inverseSoftplus, softplus } from './math';
 import { GaussianPrior, type LayerPrior, type Prior, splitPrior } from './priors';
 
 /** How the KL term is computed. */
@@ -192,7 +193,7 @@ export class VariationalDense {
     }
     // log q(w) = log N(mu + sigma eps | mu, sigma^2) = -log sigma - log(2 pi)/2 - eps^2/2
     const S = drawn.W.shape[0]!;
-    const logQ = tf.add(tf.sum(gaussianLogProb(drawn.W, this.kernelMu, sigmaW)), tf.sum(gaussianLogProb(drawn.b, this.biasMu, sigmaB)));
+    const logQ = tf.add(tf.sum(gaussianLogDensity(drawn.W, this.kernelMu, sigmaW)), tf.sum(gaussianLogDensity(drawn.b, this.biasMu, sigmaB)));
     const logP = tf.add(tf.sum(this.prior.kernel.logProb(drawn.W)), tf.sum(this.prior.bias.logProb(drawn.b)));
     return tf.div(tf.sub(logQ, logP), S) as tf.Scalar;
   }

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { cholesky } from '../../math';
 import type { Rng } from '../../runtime/rng';
-import { meanAndCovariance } from './linalg';
+import { meanAndCovariance } from '../../math/covariance';
 
 export interface GaussianFit {
   mean: number[];

@@ -17,7 +17,7 @@ export { type Step } from './steps';
 export { diffuse, forwardMoments, forwardChain, forwardCheck, type ForwardChainOptions, type ForwardCheckRow } from './forward';
 export { posterior, posteriorCoefficients } from './posterior';
 export { timeEmbedding } from './embedding';
-export { NoiseMLP, type NoiseMLPConfig, type NoisePredictor, type Activation } from './network';
+export { NoiseMLP, type NoiseMLPConfig, type NoisePredictor } from './network';
 export { DDPM, type DDPMConfig, noiseLoss, drawStepAndNoise } from './ddpm';
 export { sample, reverseSigma, reverseMean, type SigmaChoice, type SampleOptions, type SampleResult } from './sampler';
 export { elbo, type ElboOptions, type ElboResult } from './elbo';

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cholesky } from '../../math';
-import { invertLower, meanAndCovariance } from './linalg';
+import { invertLower, meanAndCovariance } from '../../math/covariance';
 
 export interface KdeOptions {
   /**

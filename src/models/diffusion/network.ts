@@ -11,7 +11,7 @@
  * Raw `tf.variable`s (unnamed) rather than tf.layers, so re-running a notebook cell does not clash.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type Activation as NetActivation, activate, initialWeights, ownedVariable } from '../../nn';
+import { ACTIVATIONS, type Activation, activate, initialWeights, ownedVariable } from '../../nn';
 import type { Rng } from '../../runtime/rng';
 import { timeEmbedding } from './embedding';
 import type { Step } from './steps';
@@ -21,9 +21,6 @@ export interface NoisePredictor {
   /** eps-hat = g_t(z_t), same shape as z. Pure: no variables change. */
   predict(z: tf.Tensor, t: Step): tf.Tensor;
 }
-
-/** The hidden nonlinearities NoiseMLP accepts (a subset of src/nn's named activations). */
-export type Activation = Extract<NetActivation, 'silu' | 'relu' | 'tanh'>;
 
 export interface NoiseMLPConfig {
   /** Data dimension D (input and output width). */
@@ -73,8 +70,8 @@ export class NoiseMLP implements NoisePredictor {
       throw new Error(`NoiseMLP: hidden must be a non-empty list of positive widths, got [${this.hidden.join(', ')}]`);
     }
     if (this.embedDim < 2 || this.embedDim % 2 !== 0) throw new Error(`NoiseMLP: embedDim must be even and >= 2, got ${this.embedDim}`);
-    if (!['silu', 'relu', 'tanh'].includes(this.activation)) {
-      throw new Error(`NoiseMLP: unknown activation "${String(this.activation)}"; use 'silu', 'relu' or 'tanh'`);
+    if (!ACTIVATIONS.includes(this.activation)) {
+      throw new Error(`NoiseMLP: unknown activation "${String(this.activation)}"; use one of ${ACTIVATIONS.join(', ')} (SiLU, the default, as in DDPM)`);
     }
     const rng = config.rng;
     const widths = [this.dim, ...this.hidden, this.dim];

@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
 import { Bijector, checkRows, type MappedWithLogDet } from './bijector';
-import { standardNormalLogProb, standardNormalSample } from './base';
+import { standardNormalLogDensity } from '../../math/gaussian';
+import { standardNormalSample } from './base';
 
 /** One intermediate output of a flow, for plots of the layer-by-layer deformation. */
 export interface FlowStep {
@@ -70,7 +71,7 @@ export class Flow extends Bijector implements Trainable {
   /** log p_x(x) per row, raw ops (for use inside a tidy or a loss). */
   logProbRaw(x: tf.Tensor2D): tf.Tensor1D {
     const { y, logDet } = this.forwardAndLogDet(x);
-    return tf.add(standardNormalLogProb(y), logDet);
+    return tf.add(standardNormalLogDensity(y), logDet);
   }
 
   /** Exact log p_x(x) = log p_z(f(x)) + log |det ∂f/∂x|, per row (`[n]`, nats). */
@@ -109,7 +110,7 @@ export class Flow extends Bijector implements Trainable {
   sampleWithLogProbRaw(n: number, rng: Rng): { x: tf.Tensor2D; logProb: tf.Tensor1D; z: tf.Tensor2D } {
     const z = standardNormalSample(n, this.dim, rng);
     const { y, logDet } = this.inverseAndLogDet(z);
-    return { x: y, logProb: tf.sub(standardNormalLogProb(z), logDet), z };
+    return { x: y, logProb: tf.sub(standardNormalLogDensity(z), logDet), z };
   }
 
   /** n samples and their exact log-density (both owned by the caller). */

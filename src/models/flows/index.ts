@@ -7,7 +7,7 @@
  * log |det ∂f(x)/∂x|. See bijector.ts.
  */
 export { Bijector, checkRows, type MappedWithLogDet } from './bijector';
-export { LOG_2PI, standardNormalLogProb, standardNormalSample } from './base';
+export { standardNormalSample } from './base';
 export { ElementwiseAffine, type ElementwiseAffineConfig } from './affine';
 export { Planar, type PlanarConfig } from './planar';
 export { Permute } from './permute';

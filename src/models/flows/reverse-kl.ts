@@ -9,8 +9,9 @@
  * the flow's generative direction, and minimises the Monte Carlo average. The reported term `kl` is
  * KL(q‖p) − log Z: it is ≥ −log Z, and equals it exactly when q = p.
  *
- * The trainer wants a dataset to count steps: pass `{ z: tf.zeros([N, D]) }` (or any tensor with N rows)
- * and the batch size sets the number of samples per step; the values are ignored.
+ * Fit it without data: `trainer.fit(null, { epochs, stepsPerEpoch })`; each step draws the trainer's
+ * `batchSize` samples (`ctx.batchSize`). Given a batch instead, it draws as many samples as the batch
+ * has rows and ignores the values.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../../runtime/rng';
@@ -27,9 +28,10 @@ export class ReverseKL implements Trainable {
   ) {}
 
   loss(batch: Batch, ctx: StepContext): LossTerms {
-    const first = Object.values(batch)[0];
-    if (first === undefined) throw new Error('ReverseKL.loss: the batch is empty; pass a dataset such as { z: tf.zeros([N, D]) }');
-    const n = first.shape[0]!;
+    const n = Object.values(batch)[0]?.shape[0] ?? ctx.batchSize;
+    if (n === undefined || n <= 0) {
+      throw new Error('ReverseKL.loss: no sample count: train it with trainer.fit(null, { epochs, stepsPerEpoch }), or call it with ctx.batchSize set');
+    }
     const { x, logProb } = this.flow.sampleWithLogProbRaw(n, ctx.rng);
     return { kl: tf.mean(tf.sub(logProb, this.logTarget(x))) as tf.Scalar };
   }

@@ -17,10 +17,10 @@ import { RBM, type RBMConfig } from './rbm';
 export type BernoulliRBMConfig = RBMConfig;
 
 export class BernoulliRBM extends RBM {
-  /** Make an RBM with weights from `rng` (N(0, initStd^2)) and zero biases; see `RBMConfig` for defaults. */
-  constructor(config: BernoulliRBMConfig, rng: Rng) {
+  /** Make an RBM with weights from `config.rng` (N(0, initStd^2)) and zero biases; see `RBMConfig` for defaults. */
+  constructor(config: BernoulliRBMConfig) {
     super(config, 0.1);
-    this.reset(rng);
+    this.reset(config.rng);
   }
 
   protected override scaledVisible(v: tf.Tensor2D): tf.Tensor2D {

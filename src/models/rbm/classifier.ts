@@ -25,6 +25,8 @@ export interface MLPClassifierConfig {
   inputKey?: string;
   /** Name of the batch entry with labels (class indices [B] or one-hot [B, nClasses]). @default 'y' */
   labelKey?: string;
+  /** Seeds the random initial weights. */
+  rng: Rng;
 }
 
 interface Layer {
@@ -33,13 +35,14 @@ interface Layer {
 }
 
 export class MLPClassifier implements Trainable {
-  readonly config: Required<MLPClassifierConfig>;
+  readonly config: Required<Omit<MLPClassifierConfig, 'rng'>>;
   private hidden: Layer[] = [];
   private out!: Layer;
 
   /** A classifier with every layer drawn at random (Glorot normal weights, zero biases). */
-  constructor(config: MLPClassifierConfig, rng: Rng) {
-    this.config = { inputKey: 'x', labelKey: 'y', ...config };
+  constructor(config: MLPClassifierConfig) {
+    const { rng, ...settings } = config;
+    this.config = { inputKey: 'x', labelKey: 'y', ...settings };
     const { sizes, nClasses } = this.config;
     if (sizes.length < 1 || sizes.some((s) => !Number.isInteger(s) || s <= 0)) {
       throw new Error(`MLPClassifier: sizes must be positive integers [input, ...hidden], got [${sizes}]`);
@@ -57,9 +60,12 @@ export class MLPClassifier implements Trainable {
     };
   }
 
-  /** A classifier whose hidden layers start at a DBN's weights and hidden biases; the softmax layer is random. */
-  static fromDBN(dbn: DBN, nClasses: number, rng: Rng): MLPClassifier {
-    const net = new MLPClassifier({ sizes: dbn.sizes, nClasses }, rng);
+  /**
+   * A classifier whose hidden layers start at a DBN's weights and hidden biases; the softmax layer is
+   * random (from `config.rng`). The sizes are the DBN's.
+   */
+  static fromDBN(dbn: DBN, config: Omit<MLPClassifierConfig, 'sizes'>): MLPClassifier {
+    const net = new MLPClassifier({ ...config, sizes: dbn.sizes });
     dbn.layers.forEach((rbm, l) => {
       net.hidden[l]!.W.assign(rbm.W);
       net.hidden[l]!.c.assign(rbm.c);

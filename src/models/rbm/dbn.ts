@@ -20,13 +20,15 @@ import { BernoulliRBM } from './bernoulli';
 import type { RBMConfig } from './rbm';
 
 /** Training settings for the RBMs of a DBN (sizes come from `DBNConfig.sizes`). */
-export type DBNLayerConfig = Omit<RBMConfig, 'nVisible' | 'nHidden'>;
+export type DBNLayerConfig = Omit<RBMConfig, 'nVisible' | 'nHidden' | 'rng'>;
 
 export interface DBNConfig {
   /** Visible width followed by each hidden layer's width, e.g. [784, 256, 256]. */
   sizes: number[];
   /** RBM settings for every layer, or one entry per layer. @default {} (the RBM defaults) */
   rbm?: DBNLayerConfig | DBNLayerConfig[];
+  /** Seeds every layer's initial weights (layer l from `rng.fork('layer' + l)`). */
+  rng: Rng;
 }
 
 export interface GreedyOptions {
@@ -53,8 +55,8 @@ export class DBN {
   /** One Trainer per layer, kept so that training a layer again resumes (epochs, momentum schedule). */
   private trainers: (Trainer | null)[];
 
-  constructor(config: DBNConfig, rng: Rng) {
-    const { sizes } = config;
+  constructor(config: DBNConfig) {
+    const { sizes, rng } = config;
     if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s <= 0)) {
       throw new Error(`DBN: sizes must be at least two positive integers [visible, hidden1, ...], got [${sizes}]`);
     }
@@ -66,7 +68,7 @@ export class DBN {
     this.layers = [];
     for (let l = 0; l + 1 < sizes.length; l++) {
       const layerConfig = (Array.isArray(per) ? per[l] : per) ?? {};
-      this.layers.push(new BernoulliRBM({ ...layerConfig, nVisible: sizes[l]!, nHidden: sizes[l + 1]! }, rng.fork(`layer${l}`)));
+      this.layers.push(new BernoulliRBM({ ...layerConfig, nVisible: sizes[l]!, nHidden: sizes[l + 1]!, rng: rng.fork(`layer${l}`) }));
     }
     this.trainers = this.layers.map(() => null);
   }

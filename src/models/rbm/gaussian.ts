@@ -25,7 +25,7 @@ export class GaussianBernoulliRBM extends RBM {
   private readonly sigmaValues: number[];
 
   /** Make a Gaussian-Bernoulli RBM; the learning rate defaults to 0.005 (see `RBMConfig` for the rest). */
-  constructor(config: GaussianBernoulliRBMConfig, rng: Rng) {
+  constructor(config: GaussianBernoulliRBMConfig) {
     super(config, 0.005);
     const s = config.sigma ?? 1;
     const arr = typeof s === 'number' ? new Array<number>(config.nVisible).fill(s) : s;
@@ -33,7 +33,7 @@ export class GaussianBernoulliRBM extends RBM {
       throw new Error(`GaussianBernoulliRBM: sigma must be a positive number or ${config.nVisible} positive numbers, got ${JSON.stringify(s)}`);
     }
     this.sigmaValues = arr;
-    this.reset(rng);
+    this.reset(config.rng);
   }
 
   override reset(rng: Rng): void {

@@ -29,6 +29,8 @@ export interface RBMConfig {
   nVisible: number;
   /** Number of hidden units. */
   nHidden: number;
+  /** Seeds the initial weights and (PCD) the initial persistent chains. */
+  rng: Rng;
   /** Gibbs steps per update (the k of CD-k / PCD-k). @default 1 */
   k?: number;
   /** Persistent contrastive divergence: keep the negative chains between updates (Tieleman 2008). @default false */
@@ -68,7 +70,8 @@ export interface RBMParams {
   c: tf.Tensor1D;
 }
 
-type Resolved = Required<Omit<RBMConfig, 'learningRate'>> & { learningRate: number | LrSchedule };
+/** The settings with their defaults filled in (the seed is used once, not kept). */
+type Resolved = Required<Omit<RBMConfig, 'learningRate' | 'rng'>> & { learningRate: number | LrSchedule };
 
 function positiveInt(name: string, v: number): void {
   if (!Number.isInteger(v) || v <= 0) throw new Error(`RBM config: ${name} must be a positive integer, got ${v}`);
@@ -88,8 +91,9 @@ export abstract class RBM implements Trainable {
   protected chains: tf.Variable<tf.Rank.R2> | null = null;
   private disposed = false;
 
-  /** Validates the config; the subclass then calls `reset(rng)` once its own fields (e.g. sigma) exist. */
+  /** Validates the config; the subclass then calls `reset(config.rng)` once its own fields (e.g. sigma) exist. */
   protected constructor(config: RBMConfig, defaultLearningRate: number) {
+    const { rng: _rng, ...settings } = config;
     this.config = {
       k: 1,
       persistent: false,
@@ -100,7 +104,7 @@ export abstract class RBM implements Trainable {
       weightDecay: 2e-4,
       initStd: 0.01,
       inputKey: 'x',
-      ...config,
+      ...settings,
       learningRate: config.learningRate ?? defaultLearningRate,
     };
     const c = this.config;

@@ -13,8 +13,7 @@
  *   log N(x | μ, σ²) = -½ [((x - μ)/σ)² + 2 log σ + log 2π].
  */
 import * as tf from '@tensorflow/tfjs';
-
-export const LOG_2PI = Math.log(2 * Math.PI);
+import { LOG_2PI } from '../../math/normal';
 
 /** Numerically stable softplus(l) = log(1 + e^l) = max(l, 0) + log1p(e^{-|l|}) (the backend's kernel). */
 export function stableSoftplus(logits: tf.Tensor): tf.Tensor {
@@ -41,20 +40,4 @@ export function gaussianLogLikelihood(x: tf.Tensor, mu: tf.Tensor, logSigma: tf.
     // With a per-feature or scalar log σ, perDim already has x's full shape via broadcasting of r.
     return tf.sum(perDim, -1);
   });
-}
-
-/**
- * log N(z | μ, diag(exp(logVar))) summed over the last axis: the density of a diagonal Gaussian,
- * used for log q(z|x) and log p(z) in the importance weights.
- */
-export function diagGaussianLogDensity(z: tf.Tensor, mu: tf.Tensor, logVar: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const sq = tf.div(tf.square(tf.sub(z, mu)), tf.exp(logVar));
-    return tf.mul(-0.5, tf.sum(tf.add(tf.add(sq, logVar), LOG_2PI), -1));
-  });
-}
-
-/** log N(z | 0, I) summed over the last axis. */
-export function standardNormalLogDensity(z: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => tf.mul(-0.5, tf.sum(tf.add(tf.square(z), LOG_2PI), -1)));
 }

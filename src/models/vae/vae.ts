@@ -21,7 +21,8 @@ import type { Rng } from '../../runtime/rng';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
 import { type Activation, MLP, requireMatrix, requirePositiveInt } from '../../nn';
 import { gaussianKlStandard } from './kl';
-import { bernoulliLogLikelihood, diagGaussianLogDensity, gaussianLogLikelihood, standardNormalLogDensity } from './likelihoods';
+import { diagGaussianLogDensity } from '../../math/gaussian';
+import { bernoulliLogLikelihood, gaussianLogLikelihood } from './likelihoods';
 
 /** The decoder's distribution p(x | z). */
 export type VAELikelihood = 'bernoulli' | 'gaussian';
@@ -246,7 +247,10 @@ export class VAE implements Trainable {
       const post = this.encode(x, y);
       const z = this.reparameterize(post, rng, K); // [K, n, L]
       const logPxz = this.logLikelihood(x, this.decodeParams(z, y)); // [K, n]
-      return tf.sub(tf.add(logPxz, standardNormalLogDensity(z)), diagGaussianLogDensity(z, post.mu, post.logVar)) as tf.Tensor2D;
+      // log p(z) = log N(z | 0, I) in the same diagonal form as log q(z|x), so both densities of the
+      // weight are rounded alike.
+      const logPz = diagGaussianLogDensity(z, tf.scalar(0), tf.scalar(0));
+      return tf.sub(tf.add(logPxz, logPz), diagGaussianLogDensity(z, post.mu, post.logVar)) as tf.Tensor2D;
     });
   }
 

@@ -1,5 +1,6 @@
 /**
- * The bridge between the library and the notebook page.
+ * The bridge between the library and the notebook page (src/tslab holds everything that reaches into
+ * the tslab kernel: this file, and the socket fix of kernel-sockets.ts).
  *
  * tslab's public `display` sends one MIME type per message, but a figure wants a bundle (an HTML
  * rendering for JupyterLab and classic Notebook, the plotly JSON for front ends that have a plotly
@@ -9,7 +10,7 @@
  * `inNotebook()` is false, so callers fall back to plain logging.
  */
 import { randomBytes } from 'crypto';
-import { serializeKernelSends } from '../runtime/kernel-sockets';
+import { serializeKernelSends } from './kernel-sockets';
 
 /** A Jupyter MIME bundle: MIME type -> payload (strings; JSON types as objects). */
 export type MimeBundle = Record<string, string | object>;
@@ -38,20 +39,23 @@ function tslabJupyter(): TslabJupyterModule | null {
   return jupyterModule;
 }
 
-/** True while a tslab kernel is executing a cell (so displays reach the notebook). */
+/** True while a tslab kernel is executing a cell (so displays reach the notebook). No side effects. */
 export function inNotebook(): boolean {
   const j = tslabJupyter();
-  const inside = j !== null && typeof j.lastWriteDisplayData === 'function';
-  // Every display goes through here first: protect the kernel's sockets before we add traffic.
-  if (inside) serializeKernelSends();
-  return inside;
+  return j !== null && typeof j.lastWriteDisplayData === 'function';
 }
 
+/**
+ * Send a bundle through tslab. `setupNotebook()` installs the kernel's socket fix (kernel-sockets.ts)
+ * explicitly; sending also makes sure of it (idempotent), so a notebook that skips the set-up cell
+ * cannot crash its kernel with our extra display traffic.
+ */
 function write(bundle: MimeBundle, displayId: string | undefined, update: boolean): void {
   const j = tslabJupyter();
   if (j === null || j.lastWriteDisplayData === null) {
     throw new Error('display: not running inside a tslab kernel; check inNotebook() first');
   }
+  serializeKernelSends();
   j.lastWriteDisplayData({ data: bundle, metadata: {}, transient: displayId ? { display_id: displayId } : {} }, update);
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { queueSends } from '../../src/runtime/kernel-sockets';
+import { queueSends } from '../../src/tslab/kernel-sockets';
 
 /** A socket like zeromq 6's: one send in flight, a second one throws EBUSY synchronously. */
 class FakeSocket {
