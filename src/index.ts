@@ -19,3 +19,5 @@ export * as vae from './models/vae';
 export * as flows from './models/flows';
 export * as rbm from './models/rbm';
 export * as diffusion from './models/diffusion';
+export * as gan from './models/gan';
+export * as metrics from './metrics';

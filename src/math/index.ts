@@ -7,3 +7,4 @@ export { fromTensor, mat, matmul, matmulTN, transpose, type Mat } from './matrix
 export { orthonormalize } from './orthonormalize';
 export { symmetricEigen, type Eigen } from './eigen';
 export { cholesky } from './cholesky';
+export { symmetricSqrt, traceSqrt } from './sqrtm';
