@@ -65,7 +65,12 @@ export function fitFeatureGaussian(features: FeatureFn, x: tf.Tensor2D, batchSiz
   const parts: Float32Array[] = [];
   let d = 0;
   for (let lo = 0; lo < n; lo += batchSize) {
-    const f = tf.tidy(() => features(tf.slice(x, [lo, 0], [Math.min(batchSize, n - lo), x.shape[1]]) as tf.Tensor2D));
+    const size = Math.min(batchSize, n - lo);
+    const f = tf.tidy(() => features(tf.slice(x, [lo, 0], [size, x.shape[1]]) as tf.Tensor2D));
+    if (f.rank !== 2 || f.shape[0] !== size) {
+      f.dispose();
+      throw new Error(`fitFeatureGaussian: the feature map must return one row per input ([${size}, k]), got [${f.shape.join(', ')}]`);
+    }
     d = f.shape[1]!;
     parts.push(f.dataSync() as Float32Array);
     f.dispose();
