@@ -93,7 +93,8 @@ test('through the shared Trainer: the generator moves its samples onto the data,
   const trainer = new Trainer(model, { rng: seed('move-trainer'), batchSize: 64 });
   const mean = () => tf.tidy(() => tf.mean(model.sample(500, seed('m')), 0).arraySync() as number[]);
   const start = mean();
-  const mon = trainingMonitor(model, { n: 50, rng: seed('mon'), score: (x) => ({ meanX: tf.tidy(() => tf.mean(x).dataSync()[0]!) }), frameEvery: 2 });
+  const grid = { points: Float32Array.from([0, 0, 3, -2, 1, 1]), shape: [3, 2] as [number, number] };
+  const mon = trainingMonitor(model, { n: 50, rng: seed('mon'), score: (x) => ({ meanX: tf.tidy(() => tf.mean(x).dataSync()[0]!) }), frameEvery: 2, surface: grid });
   await trainer.fit({ x: data }, { epochs: 4, progress: false, metrics: mon.metrics });
   const afterFirst = tf.memory().numTensors;
   await trainer.fit({ x: data }, { epochs: 26, progress: false, metrics: mon.metrics });
@@ -105,6 +106,8 @@ test('through the shared Trainer: the generator moves its samples onto the data,
   assert.deepEqual(trainer.history['step'], Array.from({ length: 30 }, (_, i) => (i + 1) * 8));
   assert.equal(mon.frames.length, 15);
   assert.equal(mon.frames[0]!.samples.length, 50);
+  assert.equal(mon.frames[0]!.surface!.length, 3);
+  assert.ok(mon.frames.every((f) => f.surface!.every((v) => v > 0 && v < 1)));
   assert.ok(trainer.history['loss']!.every(Number.isFinite) && trainer.history['g']!.every(Number.isFinite));
   mon.dispose();
   trainer.dispose();

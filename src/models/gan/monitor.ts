@@ -67,7 +67,9 @@ export function trainingMonitor(model: GAN, options: MonitorOptions): TrainingMo
           const frame: GANFrame = { step: model.steps, samples: rows, scores };
           if (options.surface) {
             const s = options.surface;
-            frame.surface = Array.from(tf.tidy(() => model.discriminate(tf.tensor2d(s.points, s.shape))).dataSync());
+            const d = tf.tidy(() => model.discriminate(tf.tensor2d(s.points, s.shape)));
+            frame.surface = Array.from(d.dataSync());
+            d.dispose();
           }
           frames.push(frame);
         }
