@@ -23,3 +23,5 @@ export * as diffusion from './models/diffusion';
 
 export * as analysis from './analysis';
 export * as optim from './optim';
+export * as gan from './models/gan';
+export * as metrics from './metrics';

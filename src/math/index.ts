@@ -10,3 +10,4 @@ export { orthonormalize } from './orthonormalize';
 export { symmetricEigen, type Eigen } from './eigen';
 export { cholesky } from './cholesky';
 export { meanAndCovariance, solveLower, invertLower } from './covariance';
+export { symmetricSqrt, traceSqrt } from './sqrtm';
