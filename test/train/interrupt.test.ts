@@ -4,7 +4,7 @@
  * a SIGINT reaches the loop through the event loop (as tslab delivers it); and in a plain Node
  * process Ctrl-C still ends the process.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
@@ -15,19 +15,11 @@ import { seed } from '../../src/runtime/rng';
 import { Trainer, TrainingInterrupted } from '../../src/train/trainer';
 import { cosineDecay } from '../../src/train/schedules';
 import type { ProgressSink, ProgressState } from '../../src/train/progress';
-import { resetWeightCacheChoice, useWeightCache, WEIGHT_CACHE_ENV } from '../../src/train/weight-cache';
+import { resetWeightCacheChoice, useWeightCache } from '../../src/train/weight-cache';
+import { isolateWeightCache } from './cache-env';
 import { BayesianMLP } from '../../src/models/bayesian/mlp';
 
-const savedEnv = process.env[WEIGHT_CACHE_ENV];
-before(async () => {
-  await tf.setBackend('cpu');
-  delete process.env[WEIGHT_CACHE_ENV];
-});
-after(() => {
-  resetWeightCacheChoice();
-  if (savedEnv === undefined) delete process.env[WEIGHT_CACHE_ENV];
-  else process.env[WEIGHT_CACHE_ENV] = savedEnv;
-});
+isolateWeightCache();
 
 const N = 100;
 const BATCH = 16; // 7 steps per epoch, the last one short

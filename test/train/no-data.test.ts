@@ -1,7 +1,7 @@
 /**
  * Fitting objectives that need no data: `fit(null, { epochs, stepsPerEpoch })`.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -10,18 +10,10 @@ import * as tf from '@tensorflow/tfjs';
 import { seed } from '../../src/runtime/rng';
 import { Trainer } from '../../src/train/trainer';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../src/train/types';
-import { resetWeightCacheChoice, useWeightCache, WEIGHT_CACHE_ENV } from '../../src/train/weight-cache';
+import { resetWeightCacheChoice, useWeightCache } from '../../src/train/weight-cache';
+import { isolateWeightCache } from './cache-env';
 
-const savedEnv = process.env[WEIGHT_CACHE_ENV];
-before(async () => {
-  await tf.setBackend('cpu');
-  delete process.env[WEIGHT_CACHE_ENV];
-});
-after(() => {
-  resetWeightCacheChoice();
-  if (savedEnv === undefined) delete process.env[WEIGHT_CACHE_ENV];
-  else process.env[WEIGHT_CACHE_ENV] = savedEnv;
-});
+isolateWeightCache();
 
 /**
  * Minimise E_ε[(w − 2 − ε)²], ε ~ N(0, 1), by Monte Carlo with the step's own samples: the optimum is

@@ -4,7 +4,7 @@
  * determines a run misses; `GENLAB_WEIGHT_CACHE=off` (the runner's setting) wins; a damaged entry is
  * reported and retrained.
  */
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import os from 'node:os';
@@ -14,24 +14,15 @@ import { seed } from '../../src/runtime/rng';
 import { Trainer, type FitOptions } from '../../src/train/trainer';
 import { cosineDecay } from '../../src/train/schedules';
 import { resetWeightCacheChoice, useWeightCache, WEIGHT_CACHE_ENV } from '../../src/train/weight-cache';
+import { isolateWeightCache } from './cache-env';
 import { BayesianMLP, type BayesianMLPConfig } from '../../src/models/bayesian/mlp';
 import { BernoulliRBM } from '../../src/models/rbm/bernoulli';
 
 let dir = '';
-const savedEnv = process.env[WEIGHT_CACHE_ENV];
-
-before(async () => {
-  await tf.setBackend('cpu');
-  delete process.env[WEIGHT_CACHE_ENV];
-});
+isolateWeightCache();
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'genlab-wcache-'));
   useWeightCache(dir);
-});
-after(() => {
-  resetWeightCacheChoice();
-  if (savedEnv === undefined) delete process.env[WEIGHT_CACHE_ENV];
-  else process.env[WEIGHT_CACHE_ENV] = savedEnv;
 });
 
 function data(tag = 'data'): { x: tf.Tensor2D; y: tf.Tensor1D } {
