@@ -26,3 +26,4 @@ export { makeGaussianRing } from './toy/gaussian-ring';
 export type { GaussianRingOptions } from './toy/gaussian-ring';
 export { makeCheckerboard } from './toy/checkerboard';
 export type { CheckerboardOptions } from './toy/checkerboard';
+export * from './text';
