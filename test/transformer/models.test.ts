@@ -1,0 +1,131 @@
+/** Objectives, sampling and training: temperature → 0 is argmax, masking proportions, gradients, no leaks, a tiny task learned. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { seed } from '../../src/runtime/rng';
+import { Trainer } from '../../src/train/trainer';
+import { makeSequenceTask } from '../../src/data/text';
+import { CausalLanguageModel, generate, maskTokens, MaskedLanguageModel, sampleLogits, SequenceClassifier, TokenTagger, TransformerModel } from '../../src/models/transformer';
+
+test('sampling: temperature 0 and temperature → 0 give the argmax; top-k never leaves the k best; T = 1 follows softmax', () => {
+  const logits = [0.1, 2.0, -1, 1.9, 0.5];
+  const rng = seed('samp');
+  assert.equal(sampleLogits(logits, rng, { temperature: 0 }), 1);
+  for (let i = 0; i < 200; i++) assert.equal(sampleLogits(logits, rng, { temperature: 1e-3 }), 1);
+  for (let i = 0; i < 200; i++) assert.ok([1, 3].includes(sampleLogits(logits, rng, { temperature: 5, topK: 2 })));
+  const counts = [0, 0, 0, 0, 0];
+  const n = 20000;
+  for (let i = 0; i < n; i++) counts[sampleLogits(logits, rng)]!++;
+  const z = logits.reduce((s, l) => s + Math.exp(l), 0);
+  logits.forEach((l, i) => assert.ok(Math.abs(counts[i]! / n - Math.exp(l) / z) < 0.015, `token ${i}`));
+  assert.throws(() => sampleLogits(logits, rng, { temperature: -1 }), /temperature must be >= 0/);
+});
+
+test('generate with temperature 0 is the greedy argmax continuation, seeded draws repeat, and it leaks nothing', () => {
+  const m = new TransformerModel({ vocabSize: 7, contextLength: 4, dModel: 8, heads: 2, layers: 1, causal: true, rng: seed('g') });
+  // The first call caches one causal mask per sequence length (kept for the model's life); later calls add nothing.
+  generate(m, [1], 6, seed(0));
+  const before = tf.memory().numTensors;
+  const greedy = generate(m, [1, 2], 6, seed(0), { temperature: 0 });
+  const ids = [1, 2];
+  for (let s = 0; s < 6; s++) {
+    const ctx = ids.slice(-4);
+    const last = tf.tidy(() => Array.from(tf.argMax(tf.slice(m.logits([ctx]), [0, ctx.length - 1, 0], [1, 1, -1]), -1).dataSync()));
+    ids.push(last[0]!);
+  }
+  assert.deepEqual(greedy, ids.slice(2));
+  assert.deepEqual(generate(m, [3], 5, seed(9)), generate(m, [3], 5, seed(9)));
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+  assert.throws(() => generate(m, [], 3, seed(0)), /prompt is empty/);
+  m.dispose();
+});
+
+test('masking: about 15% picked, of which 80% [MASK], 10% random, 10% unchanged; unpicked positions untouched', () => {
+  const tokens = tf.fill([200, 50], 3, 'int32') as tf.Tensor2D;
+  const { input, picked } = maskTokens(tokens, { maskId: 9, randomVocab: 9 }, seed('mask'));
+  const x = input.dataSync(), p = picked.dataSync();
+  let nPicked = 0, nMask = 0, nSame = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (p[i] === 1) {
+      nPicked++;
+      if (x[i] === 9) nMask++;
+      else if (x[i] === 3) nSame++;
+    } else assert.equal(x[i], 3);
+  }
+  assert.ok(Math.abs(nPicked / x.length - 0.15) < 0.01, `picked ${nPicked / x.length}`);
+  assert.ok(Math.abs(nMask / nPicked - 0.8) < 0.03, `masked ${nMask / nPicked}`);
+  // Unchanged: the 10% kept plus random draws that hit the same id (1 in 9 of the other 10%).
+  assert.ok(Math.abs(nSame / nPicked - (0.1 + 0.1 / 9)) < 0.03, `unchanged ${nSame / nPicked}`);
+  tf.dispose([tokens, input, picked]);
+});
+
+test('the decoder loss gradient equals central finite differences (float32 tolerance)', () => {
+  const m = new TransformerModel({ vocabSize: 6, contextLength: 4, dModel: 8, heads: 2, layers: 1, causal: true, relativeDistance: 2, rng: seed('fd') });
+  tf.tidy(() => m.blocks[0]!.attention.relative!.assign(tf.mul(seed('rel').randn([2, 5]), 0.5) as tf.Tensor2D));
+  const lm = new CausalLanguageModel(m);
+  const w = tf.tensor2d([[1, 4, 2, 5, 0], [3, 3, 1, 0, 2]], undefined, 'int32');
+  const f = (): tf.Scalar => lm.loss({ tokens: w })['nll']!;
+  const vars = [m.blocks[0]!.attention.query.W, m.blocks[0]!.attention.relative!, m.embedding];
+  const { grads } = tf.variableGrads(f, vars);
+  for (const v of vars) {
+    const g = grads[v.name]!.dataSync();
+    const vals = v.dataSync().slice();
+    for (const i of [0, 3, 7]) {
+      const h = 1e-3; // small: the embeddings are O(0.02), and layer norm is far from linear on that scale
+      const at = (delta: number): number => {
+        const c = vals.slice();
+        c[i]! += delta;
+        v.assign(tf.tensor(c, v.shape));
+        return tf.tidy(() => f().dataSync()[0]!);
+      };
+      const fd = (at(h) - at(-h)) / (2 * h);
+      v.assign(tf.tensor(vals, v.shape));
+      assert.ok(Math.abs(fd - g[i]!) < 1e-3 + 0.02 * Math.abs(fd), `${v.name}[${i}]: autodiff ${g[i]} vs fd ${fd}`);
+    }
+  }
+  tf.dispose(grads);
+  w.dispose();
+  m.dispose();
+});
+
+test('trainer steps on the decoder, the masked LM and the classifier keep the tensor count flat', async () => {
+  const enc = new TransformerModel({ vocabSize: 8, contextLength: 6, dModel: 8, heads: 2, layers: 1, rng: seed('e') });
+  const dec = new TransformerModel({ vocabSize: 8, contextLength: 6, dModel: 8, heads: 2, layers: 1, causal: true, embedding: 'oneHot', rng: seed('d') });
+  const data = tf.tidy(() => tf.cast(tf.floor(seed('data').uniform([32, 7], 0, 7)), 'int32'));
+  const x6 = tf.slice(data, [0, 0], [32, 6]);
+  const labels = tf.tidy(() => tf.cast(tf.greater(tf.slice(data, [0, 0], [32, 1]).reshape([32]), 3), 'int32'));
+  const runs: Array<[object, Record<string, tf.Tensor>]> = [
+    [new CausalLanguageModel(dec), { tokens: data }],
+    [new MaskedLanguageModel(enc, { maskId: 7, randomVocab: 7 }), { tokens: x6 }],
+  ];
+  for (const [model, batch] of runs) {
+    const trainer = new Trainer(model as CausalLanguageModel, { rng: seed('t'), batchSize: 8 });
+    await trainer.fit(batch, { epochs: 1, progress: false });
+    const before = tf.memory().numTensors;
+    await trainer.fit(batch, { epochs: 2, progress: false });
+    assert.equal(tf.memory().numTensors, before, 'flat tensor count');
+  }
+  const clf = new SequenceClassifier(enc, 2, seed('c'));
+  const t = new Trainer(clf, { rng: seed('t2'), batchSize: 8 });
+  await t.fit({ tokens: x6, labels }, { epochs: 1, progress: false });
+  const before = tf.memory().numTensors;
+  await t.fit({ tokens: x6, labels }, { epochs: 1, progress: false });
+  assert.ok(clf.accuracy(x6 as tf.Tensor2D, labels as tf.Tensor1D) >= 0);
+  assert.equal(tf.memory().numTensors, before, 'flat tensor count');
+  assert.throws(() => new CausalLanguageModel(enc), /must be causal/);
+  clf.dispose();
+  dec.dispose();
+  tf.dispose([data, x6, labels]);
+});
+
+test('a one-layer model learns to reverse short sequences exactly', async () => {
+  const train = makeSequenceTask({ task: 'reverse', n: 2000, length: 5, symbols: 5, seed: 1 });
+  const test_ = makeSequenceTask({ task: 'reverse', n: 300, length: 5, symbols: 5, seed: 2 });
+  const tagger = new TokenTagger(new TransformerModel({ vocabSize: 5, contextLength: 5, dModel: 32, heads: 1, layers: 1, rng: seed('rev') }));
+  const trainer = new Trainer(tagger, { rng: seed('tr'), batchSize: 64, learningRate: 1e-2 });
+  await trainer.fit({ x: train.x, y: train.y }, { epochs: 12, progress: false });
+  const acc = tagger.exactAccuracy(test_.x, test_.y);
+  assert.ok(acc > 0.95, `exact-sequence accuracy ${acc}`);
+  tagger.dispose();
+  tf.dispose([train.x, train.y, test_.x, test_.y]);
+});
