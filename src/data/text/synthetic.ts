@@ -21,12 +21,8 @@ export interface SequenceTaskOptions extends RandomOptions {
   symbols: number;
 }
 
-export interface SequenceTask {
-  /** [n, N] int32 inputs. */
-  x: tf.Tensor2D;
-  /** [n, N] int32 targets. */
-  y: tf.Tensor2D;
-}
+/** Inputs x [n, N] and targets y [n, N], int32 (a type alias, so `keep()` accepts it as a record of tensors). */
+export type SequenceTask = { x: tf.Tensor2D; y: tf.Tensor2D };
 
 /** Seeded random sequences and their targets under the task's rule. */
 export function makeSequenceTask(options: SequenceTaskOptions): SequenceTask {

@@ -17,3 +17,5 @@ export { SequenceClassifier } from './classifier';
 export { TokenTagger } from './tagger';
 export { sampleLogits, generate } from './sampling';
 export type { SamplingOptions } from './sampling';
+export { attentionSaturation, nearestEmbeddings } from './diagnostics';
+export type { Saturation } from './diagnostics';
