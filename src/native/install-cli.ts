@@ -10,13 +10,17 @@ const USAGE = `usage: npm run native:install [-- [--gpu | --cpu] [--force]]
   --gpu     the tensorflow wheel and its CUDA 12 wheels from PyPI (needs an NVIDIA GPU and driver to use;
             several GB); check it afterwards with \`npm run native:check -- --gpu\`
   --force   rebuild even if .native/<variant>/ holds a build
+  --root D  the checkout to install into (default: this one)
 Needs: python3 with pip, a C++17 compiler, make, tar, Node's headers. Installs into .native/ in this checkout.`;
 
 function main(argv: string[]): number {
   let variant: NativeVariant = 'cpu';
   let force = false;
-  for (const a of argv) {
+  let root: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
     if (a === '--gpu') variant = 'gpu';
+    else if (a === '--root' && argv[i + 1] !== undefined) root = argv[++i];
     else if (a === '--cpu') variant = 'cpu';
     else if (a === '--force') force = true;
     else if (a === '--help' || a === '-h') {
@@ -28,7 +32,7 @@ function main(argv: string[]): number {
     }
   }
   try {
-    installNative({ variant, force });
+    installNative({ variant, force, root });
     return 0;
   } catch (e) {
     if (e instanceof NativeInstallError) {

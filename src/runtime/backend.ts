@@ -1,13 +1,21 @@
 /**
  * One call picks the tensor backend.
  *
- * Preference: `tensorflow` (libtensorflow through tfjs-node-gpu, then the native CPU build) when it is
- * installed and loads, else `wasm`, else `cpu`. The native builds are optional dependencies whose
+ * Preference: `tensorflow` (libtensorflow: the checkout's own offline builds in `.native/gpu`, then
+ * `.native/cpu`, made by `npm run native:install` (src/native/install.ts), or the npm packages
+ * tfjs-node-gpu / tfjs-node) when one is installed and loads, else `wasm`, else `cpu`. The npm packages'
  * install downloads libtensorflow; on offline machines npm skips them, and on Node 23+ or without the
  * CUDA 11.2 libraries they are installed but fail to load, so we fall back and say why.
  * `GENLAB_BACKEND` (or the `backend` option) forces a choice; an unknown or unavailable value is an error
  * that lists what is available.
+ *
+ * Native thread pools (see `nativeThreadDefaults`): TensorFlow sizes its intra-op pool to the cores and
+ * runs an inter-op pool beside it; on the kit's small models every op is tiny, so handing each one to a
+ * pool costs more than it computes. Before the library loads we set `TF_NUM_INTEROP_THREADS` and
+ * `TF_NUM_INTRAOP_THREADS` (unless the user did), measured in docs/native-backend.md.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasm-matmul';
 import { installWasmTrainingKernels } from './wasm-kernels';
@@ -41,9 +49,51 @@ export interface InitBackendOptions {
   announce?: boolean;
 }
 
-/** The native packages, best first. `tfjs-node-cpu` is an npm alias of `@tensorflow/tfjs-node`. */
-const NATIVE_PROVIDERS = ['@tensorflow/tfjs-node-gpu', 'tfjs-node-cpu'] as const;
+/** A native build to try: a label for messages and what `require` loads. */
+export interface NativeProvider {
+  /** e.g. `.native/cpu` or `@tensorflow/tfjs-node-gpu`. */
+  provider: string;
+  /** A package name or an absolute folder. */
+  specifier: string;
+}
 
+/**
+ * The native builds, best first: GPU before CPU, and the checkout's own offline build before the npm
+ * package of the same kind (its libtensorflow is 2.21, theirs 2.9). `tfjs-node-cpu` is an npm alias of
+ * `@tensorflow/tfjs-node`. `GENLAB_NATIVE_DIR` replaces the checkout's `.native` folder.
+ */
+export function nativeProviders(env: NodeJS.ProcessEnv = process.env): NativeProvider[] {
+  const dir = env['GENLAB_NATIVE_DIR'] || path.resolve(__dirname, '..', '..', '.native');
+  return [
+    { provider: '.native/gpu', specifier: path.join(dir, 'gpu', 'tfjs-node') },
+    { provider: '@tensorflow/tfjs-node-gpu', specifier: '@tensorflow/tfjs-node-gpu' },
+    { provider: '.native/cpu', specifier: path.join(dir, 'cpu', 'tfjs-node') },
+    { provider: 'tfjs-node-cpu', specifier: 'tfjs-node-cpu' },
+  ];
+}
+
+/**
+ * Thread-pool sizes set for libtensorflow when the user has not set them: one inter-op thread (the
+ * binding runs ops one at a time, eagerly, so a second inter-op thread only adds hand-offs) and
+ * `intraOp` threads inside an op. Measured per workload in docs/native-backend.md.
+ */
+const NATIVE_INTRAOP_THREADS = '1';
+export function nativeThreadDefaults(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const set: Record<string, string> = {};
+  const defaults: Record<string, string> = {
+    TF_NUM_INTEROP_THREADS: '1',
+    TF_NUM_INTRAOP_THREADS: NATIVE_INTRAOP_THREADS,
+    // TensorFlow's INFO lines (oneDNN, CPU features) would fill every notebook's first output.
+    TF_CPP_MIN_LOG_LEVEL: '1',
+  };
+  for (const [k, v] of Object.entries(defaults)) {
+    if (env[k] === undefined || env[k] === '') {
+      env[k] = v;
+      set[k] = v;
+    }
+  }
+  return set;
+}
 let current: BackendInfo | null = null;
 let announced = false;
 
@@ -57,18 +107,29 @@ function nodeMajor(): number {
 }
 
 /** Try to load one native build; returns null on success or the reason it cannot be used. */
-function tryNative(provider: string): string | null {
-  try {
-    require.resolve(provider);
-  } catch {
-    return 'not installed (optional dependency; npm skips it where libtensorflow cannot be downloaded)';
+function tryNative({ provider, specifier }: NativeProvider): string | null {
+  const local = path.isAbsolute(specifier);
+  if (local) {
+    if (!fs.existsSync(path.join(specifier, 'package.json'))) {
+      return provider.endsWith('gpu')
+        ? 'not built (`npm run native:install -- --gpu` builds it, on a machine with an NVIDIA GPU)'
+        : 'not built (`npm run native:install` builds it offline from PyPI)';
+    }
+  } else {
+    try {
+      require.resolve(specifier);
+    } catch {
+      return 'not installed (optional dependency; npm skips it where libtensorflow cannot be downloaded)';
+    }
   }
-  if (nodeMajor() >= 23) return `installed, but tfjs-node 4.22 does not load on Node ${process.versions.node} (needs Node <= 22)`;
+  if (nodeMajor() >= 23 && !local) return `installed, but tfjs-node 4.22 does not load on Node ${process.versions.node} (needs Node <= 22)`;
+  nativeThreadDefaults();
   try {
-    require(provider);
+    require(specifier);
   } catch (e) {
-    const hint = provider.includes('gpu') ? ' (the GPU build needs CUDA 11.2 and cuDNN 8.1 libraries)' : '';
-    return `installed, but failed to load${hint}: ${errorText(e)}`;
+    const hint = provider.includes('gpu') ? (local ? ' (its CUDA 12 libraries from PyPI need an NVIDIA driver)' : ' (the GPU build needs CUDA 11.2 and cuDNN 8.1 libraries)') : '';
+    const rebuild = local ? '; rebuild it with `npm run native:install -- --force' + (provider.endsWith('gpu') ? ' --gpu`' : '`') : '';
+    return `installed, but failed to load${hint}: ${errorText(e)}${rebuild}`;
   }
   if (!tf.engine().registryFactory['tensorflow']) {
     return 'loaded, but registered its backend on another copy of @tensorflow/tfjs-core (run `npm ls @tensorflow/tfjs-core`: one version expected)';
@@ -119,13 +180,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 
   const wantNative = requested === undefined || requested === 'tensorflow';
   if (wantNative) {
-    for (const provider of NATIVE_PROVIDERS) {
-      const why = tryNative(provider);
+    for (const candidate of nativeProviders()) {
+      const why = tryNative(candidate);
       if (why === null && (await activate('tensorflow'))) {
-        info = { name: 'tensorflow', provider, reason: requested ? 'requested' : 'best available', skipped };
+        info = { name: 'tensorflow', provider: candidate.provider, reason: requested ? 'requested' : 'best available', skipped };
         break;
       }
-      skipped.push({ provider, reason: why ?? 'tf.setBackend("tensorflow") failed' });
+      skipped.push({ provider: candidate.provider, reason: why ?? 'tf.setBackend("tensorflow") failed' });
     }
     if (info === null && requested === 'tensorflow') {
       throw new Error(
