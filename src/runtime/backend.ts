@@ -137,6 +137,21 @@ function tryNative({ provider, specifier }: NativeProvider): string | null {
   return null;
 }
 
+/**
+ * Loads the best native build without activating it (tfjs-node registers the "tensorflow" backend as
+ * it loads). Returns which one loaded, or null with the reasons each was skipped. `initBackend` is the
+ * normal entry; this is for test preloads that must load the library before any test runs.
+ */
+export function loadNativeBackend(): { provider: string | null; skipped: { provider: string; reason: string }[] } {
+  const skipped: { provider: string; reason: string }[] = [];
+  for (const candidate of nativeProviders()) {
+    const why = tryNative(candidate);
+    if (why === null) return { provider: candidate.provider, skipped };
+    skipped.push({ provider: candidate.provider, reason: why });
+  }
+  return { provider: null, skipped };
+}
+
 function requestedBackend(opt: BackendName | undefined): BackendName | undefined {
   const raw = opt ?? process.env['GENLAB_BACKEND'];
   if (raw === undefined || raw === '' || raw === 'auto') return undefined;
