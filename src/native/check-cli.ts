@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run native:check [-- --gpu]`: proves a `.native/` build works on this machine: it loads, agrees
+ * `npm run native:check [-- --gpu] [--root CHECKOUT]`: proves a `.native/` build works on this machine: it loads, agrees
  * with tfjs's reference `cpu` backend on random inputs (a product, a convolution and a gradient), and,
  * for `--gpu`, that TensorFlow created a GPU device and ran the product there. It reads TensorFlow's
  * own log for the device, so it also says why a GPU was not used (no driver, a CUDA library missing).
@@ -51,7 +51,8 @@ main().catch((e) => { console.log('RESULT ' + JSON.stringify({ error: String(e &
 
 function main(argv: string[]): number {
   const variant: NativeVariant = argv.includes('--gpu') ? 'gpu' : 'cpu';
-  const root = packageRoot();
+  const rootAt = argv.indexOf('--root');
+  const root = rootAt >= 0 && argv[rootAt + 1] ? path.resolve(argv[rootAt + 1]!) : packageRoot();
   const record = readInstallRecord(root, variant);
   const pkg = nativePackageDir(root, variant);
   if (record === null) {
