@@ -9,10 +9,8 @@
  * `GENLAB_BACKEND` (or the `backend` option) forces a choice; an unknown or unavailable value is an error
  * that lists what is available.
  *
- * Native thread pools (see `nativeThreadDefaults`): TensorFlow sizes its intra-op pool to the cores and
- * runs an inter-op pool beside it; on the kit's small models every op is tiny, so handing each one to a
- * pool costs more than it computes. Before the library loads we set `TF_NUM_INTEROP_THREADS` and
- * `TF_NUM_INTRAOP_THREADS` (unless the user did), measured in docs/native-backend.md.
+ * The rule (issue 22: no notebook may get slower because native was installed) is in
+ * `nativeRule`: measured on every benchmark workload (docs/native-backend.md).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -73,19 +71,17 @@ export function nativeProviders(env: NodeJS.ProcessEnv = process.env): NativePro
 }
 
 /**
- * Thread-pool sizes set for libtensorflow when the user has not set them: one inter-op thread (the
- * binding runs ops one at a time, eagerly, so a second inter-op thread only adds hand-offs) and
- * `intraOp` threads inside an op. Measured per workload in docs/native-backend.md.
+ * Environment set for libtensorflow before it loads, where the user has not set it. Only the log
+ * level: TensorFlow's INFO lines (CPU features) would fill every notebook's first output.
+ *
+ * The thread pools are deliberately left at TensorFlow's defaults (intra-op and inter-op pools sized
+ * to the cores): measured on this kit's workloads (docs/native-backend.md), one intra-op thread made
+ * native slower than wasm on RealNVP, and TensorFlow's default pools made it faster on every workload.
+ * `TF_NUM_INTRAOP_THREADS` / `TF_NUM_INTEROP_THREADS` set by the user are respected.
  */
-const NATIVE_INTRAOP_THREADS = '1';
-export function nativeThreadDefaults(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function nativeEnvDefaults(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const set: Record<string, string> = {};
-  const defaults: Record<string, string> = {
-    TF_NUM_INTEROP_THREADS: '1',
-    TF_NUM_INTRAOP_THREADS: NATIVE_INTRAOP_THREADS,
-    // TensorFlow's INFO lines (oneDNN, CPU features) would fill every notebook's first output.
-    TF_CPP_MIN_LOG_LEVEL: '1',
-  };
+  const defaults: Record<string, string> = { TF_CPP_MIN_LOG_LEVEL: '1' };
   for (const [k, v] of Object.entries(defaults)) {
     if (env[k] === undefined || env[k] === '') {
       env[k] = v;
@@ -94,6 +90,48 @@ export function nativeThreadDefaults(env: NodeJS.ProcessEnv = process.env): Reco
   }
   return set;
 }
+
+/** What the automatic choice does with a native build that loads, and why. */
+export interface NativeRule {
+  /** Prefer native over wasm. */
+  prefer: boolean;
+  /** The intra-op threads libtensorflow will use. */
+  intraOpThreads: number;
+  reason: string;
+}
+
+/**
+ * The backend rule (issue 22: no notebook may get slower because a native build was installed).
+ * Native is preferred when libtensorflow gets an intra-op pool of at least two threads; with one
+ * (`TF_NUM_INTRAOP_THREADS=1`, or a one-core machine, where TensorFlow's default is one) wasm is.
+ *
+ * Why (docs/native-backend.md, `test/native/speed.ts`, 8 benchmark workloads, interleaved runs): with
+ * TensorFlow's default pools native was faster than the kit's wasm on every workload (RealNVP, the
+ * narrowest margin, 1.2x-1.8x); pinned to one intra-op thread, RealNVP fell to 0.8x of wasm, the
+ * only loss. RealNVP runs ~1,700 tiny kernels per step, so native's per-op cost (N-API call, eager op
+ * set-up) decides; a second thread hides part of it.
+ */
+export function nativeRule(env: NodeJS.ProcessEnv = process.env, cores: number = availableCores()): NativeRule {
+  const raw = Number(env['TF_NUM_INTRAOP_THREADS'] ?? '');
+  const fromEnv = Number.isInteger(raw) && raw > 0;
+  const intraOpThreads = fromEnv ? raw : Math.max(1, cores);
+  const source = fromEnv ? 'TF_NUM_INTRAOP_THREADS' : `${cores} core${cores === 1 ? '' : 's'}`;
+  return intraOpThreads >= 2
+    ? { prefer: true, intraOpThreads, reason: `native preferred: ${intraOpThreads} intra-op threads (${source})` }
+    : {
+        prefer: false,
+        intraOpThreads,
+        reason:
+          `native built but not preferred: one intra-op thread (${source}) makes it slower than wasm on small-op models ` +
+          '(RealNVP 0.8x); GENLAB_BACKEND=tensorflow uses it anyway',
+      };
+}
+
+function availableCores(): number {
+  const os = require('node:os') as typeof import('node:os');
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
 let current: BackendInfo | null = null;
 let announced = false;
 
@@ -104,6 +142,17 @@ function errorText(e: unknown): string {
 
 function nodeMajor(): number {
   return Number(process.versions.node.split('.')[0]);
+}
+
+/** Whether a native build is present (without loading it). */
+function tryNativeInstalled({ specifier }: NativeProvider): boolean {
+  if (path.isAbsolute(specifier)) return fs.existsSync(path.join(specifier, 'package.json'));
+  try {
+    require.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Try to load one native build; returns null on success or the reason it cannot be used. */
@@ -123,7 +172,7 @@ function tryNative({ provider, specifier }: NativeProvider): string | null {
     }
   }
   if (nodeMajor() >= 23 && !local) return `installed, but tfjs-node 4.22 does not load on Node ${process.versions.node} (needs Node <= 22)`;
-  nativeThreadDefaults();
+  nativeEnvDefaults();
   try {
     require(specifier);
   } catch (e) {
@@ -193,27 +242,38 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const skipped: { provider: string; reason: string }[] = [];
   let info: BackendInfo | null = null;
 
-  const wantNative = requested === undefined || requested === 'tensorflow';
-  if (wantNative) {
+  // Automatic choice: native first unless the rule says wasm is faster here (then native is the
+  // fallback after wasm).
+  const rule = nativeRule();
+  const tryNativeFirst = requested === 'tensorflow' || (requested === undefined && rule.prefer);
+  const tryNativeBackends = async (): Promise<void> => {
     for (const candidate of nativeProviders()) {
       const why = tryNative(candidate);
       if (why === null && (await activate('tensorflow'))) {
-        info = { name: 'tensorflow', provider: candidate.provider, reason: requested ? 'requested' : 'best available', skipped };
-        break;
+        info = { name: 'tensorflow', provider: candidate.provider, reason: requested ? 'requested' : `best available (${rule.reason})`, skipped };
+        return;
       }
       skipped.push({ provider: candidate.provider, reason: why ?? 'tf.setBackend("tensorflow") failed' });
     }
+  };
+  if (tryNativeFirst) {
+    await tryNativeBackends();
     if (info === null && requested === 'tensorflow') {
       throw new Error(
         `Backend "tensorflow" is not available: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ')}. ` +
           `Available here: wasm, cpu.`,
       );
     }
+  } else if (requested === undefined) {
+    // Not loaded at all (loading registers the backend): built ones get the rule as their reason.
+    for (const candidate of nativeProviders()) {
+      skipped.push({ provider: candidate.provider, reason: tryNativeInstalled(candidate) ? rule.reason : tryNative(candidate)! });
+    }
   }
   if (info === null && (requested === undefined || requested === 'wasm')) {
     try {
       if (await activate('wasm')) {
-        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : 'no native build loads', skipped };
+        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : tryNativeFirst ? 'no native build loads' : 'preferred by the backend rule', skipped };
       } else {
         skipped.push({ provider: '@tensorflow/tfjs-backend-wasm', reason: 'tf.setBackend("wasm") failed' });
       }
@@ -223,6 +283,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     if (info === null && requested === 'wasm') {
       throw new Error(`Backend "wasm" is not available: ${skipped.at(-1)?.reason}. Available here: cpu.`);
     }
+  }
+  if (info === null && requested === undefined && !tryNativeFirst) {
+    skipped.splice(0, nativeProviders().length);
+    await tryNativeBackends();
   }
   if (info === null) {
     await activate('cpu');

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nativeProviders, nativeThreadDefaults } from '../../src/runtime/backend';
+import { nativeProviders, nativeEnvDefaults, nativeRule } from '../../src/runtime/backend';
 
 // Backend choice is process-wide state, so each case runs in a fresh Node process.
 const root = path.resolve(__dirname, '../..');
@@ -101,13 +101,16 @@ test('native builds are tried GPU first, the checkout\'s own build before the np
   assert.equal(nativeProviders({})[2]!.specifier, path.join(root, '.native', 'cpu', 'tfjs-node'));
 });
 
-test('thread-pool defaults fill only what the user left unset', () => {
+test('native environment defaults fill only what the user left unset, and leave the thread pools to TensorFlow', () => {
   const env: NodeJS.ProcessEnv = { TF_NUM_INTRAOP_THREADS: '2', TF_CPP_MIN_LOG_LEVEL: '' };
-  const set = nativeThreadDefaults(env);
+  const set = nativeEnvDefaults(env);
   assert.equal(env['TF_NUM_INTRAOP_THREADS'], '2', 'a user setting is kept');
-  assert.equal(env['TF_NUM_INTEROP_THREADS'], '1');
+  assert.equal(env['TF_NUM_INTEROP_THREADS'], undefined, 'pools are not narrowed (one thread measured slower)');
   assert.equal(env['TF_CPP_MIN_LOG_LEVEL'], '1', 'empty counts as unset');
-  assert.deepEqual(Object.keys(set).sort(), ['TF_CPP_MIN_LOG_LEVEL', 'TF_NUM_INTEROP_THREADS']);
+  assert.deepEqual(Object.keys(set), ['TF_CPP_MIN_LOG_LEVEL']);
+  const user: NodeJS.ProcessEnv = { TF_CPP_MIN_LOG_LEVEL: '0' };
+  assert.deepEqual(nativeEnvDefaults(user), {});
+  assert.equal(user['TF_CPP_MIN_LOG_LEVEL'], '0');
 });
 
 test('a native build that fails to load is skipped with the error and a rebuild hint, and wasm is used', () => {
@@ -149,10 +152,36 @@ initBackend().then(async (info) => {
   assert.equal(j.name, 'tensorflow');
   assert.equal(j.provider, '.native/cpu');
   assert.equal(j.leaked, 0);
-  assert.equal(j.inter, '1', 'the default inter-op pool is set before libtensorflow loads');
+  assert.equal(j.inter, '', 'the inter-op pool is left to TensorFlow');
   assert.equal(j.intra, '3', "the user's intra-op setting is kept");
   const close = (p: number[][], q: number[][]): void =>
     p.flat().forEach((v, i) => assert.ok(Math.abs(v - q.flat()[i]!) <= 1e-5 * (1 + Math.abs(q.flat()[i]!)), `${v} vs ${q.flat()[i]}`));
   close(j.native.y, j.ref.y);
   close(j.native.g, j.ref.g);
+});
+
+test('the backend rule: native only with at least two intra-op threads', () => {
+  assert.equal(nativeRule({}, 2).prefer, true);
+  assert.equal(nativeRule({}, 16).intraOpThreads, 16);
+  const one = nativeRule({}, 1);
+  assert.equal(one.prefer, false);
+  assert.match(one.reason, /one intra-op thread \(1 core\) .*RealNVP 0\.8x.*GENLAB_BACKEND=tensorflow/);
+  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '1' }, 8).prefer, false, 'the user pinned TensorFlow to one thread');
+  assert.match(nativeRule({ TF_NUM_INTRAOP_THREADS: '1' }, 8).reason, /TF_NUM_INTRAOP_THREADS/);
+  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '4' }, 1).prefer, true);
+  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '0' }, 1).prefer, false, '0 means TensorFlow picks: the core count');
+  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: 'many' }, 2).intraOpThreads, 2);
+});
+
+test('with this checkout\'s native build and one intra-op thread, the automatic choice is wasm and says why; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+  const auto = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '1' }, script);
+  assert.equal(auto.status, 0, auto.out);
+  assert.equal(lastJson(auto.out).name, 'wasm');
+  assert.match(auto.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: preferred by the backend rule; skipped .*\.native\/cpu \(native built but not preferred: one intra-op thread \(TF_NUM_INTRAOP_THREADS\)/);
+  const forced = run({ GENLAB_BACKEND: 'tensorflow', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '1' }, script);
+  assert.equal(forced.status, 0, forced.out);
+  assert.equal(lastJson(forced.out).name, 'tensorflow');
+  const two = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '2' }, script);
+  assert.equal(lastJson(two.out).name, 'tensorflow');
+  assert.match(two.out, /best available \(native preferred: 2 intra-op threads \(TF_NUM_INTRAOP_THREADS\)\)/);
 });
