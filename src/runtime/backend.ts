@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasm-matmul';
 import { installWasmTrainingKernels } from './wasm-kernels';
 import { useThreadedWasm, wasmThreadsFromEnv } from './wasm-threads';
+import { notebookBackendPreference } from './notebook-backend';
 
 /** The backends the kit can run on, in order of preference. */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -242,9 +243,17 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const skipped: { provider: string; reason: string }[] = [];
   let info: BackendInfo | null = null;
 
-  // Automatic choice: native first unless the rule says wasm is faster here (then native is the
-  // fallback after wasm).
-  const rule = nativeRule();
+  // Automatic choice: native first unless the notebook's metadata or the thread rule says wasm is
+  // faster (then native is the fallback after wasm).
+  const notebook = requested === undefined ? notebookBackendPreference() : null;
+  const threads = nativeRule();
+  const rule =
+    notebook === null
+      ? threads
+      : {
+          prefer: notebook.prefer === 'tensorflow',
+          reason: `${path.basename(notebook.notebook)} prefers ${notebook.prefer} (metadata.genlab.backend): ${notebook.why}`,
+        };
   const tryNativeFirst = requested === 'tensorflow' || (requested === undefined && rule.prefer);
   const tryNativeBackends = async (): Promise<void> => {
     for (const candidate of nativeProviders()) {
@@ -273,7 +282,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (info === null && (requested === undefined || requested === 'wasm')) {
     try {
       if (await activate('wasm')) {
-        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : tryNativeFirst ? 'no native build loads' : 'preferred by the backend rule', skipped };
+        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : tryNativeFirst ? 'no native build loads' : notebook ? 'preferred by the notebook' : 'preferred by the backend rule', skipped };
       } else {
         skipped.push({ provider: '@tensorflow/tfjs-backend-wasm', reason: 'tf.setBackend("wasm") failed' });
       }

@@ -185,3 +185,19 @@ test('with this checkout\'s native build and one intra-op thread, the automatic 
   assert.equal(lastJson(two.out).name, 'tensorflow');
   assert.match(two.out, /best available \(native preferred: 2 intra-op threads \(TF_NUM_INTRAOP_THREADS\)\)/);
 });
+
+test('with this checkout\'s native build, a notebook whose metadata prefers wasm gets wasm and the reason; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-nb-pref-'));
+  const file = path.join(dir, 'flows.ipynb');
+  fs.writeFileSync(file, JSON.stringify({ cells: [], metadata: { genlab: { backend: { prefer: 'wasm', why: 'RealNVP measured 0.7x' } } }, nbformat: 4, nbformat_minor: 5 }));
+  const env = { GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '', JPY_SESSION_NAME: file };
+  const auto = run(env, script);
+  assert.equal(auto.status, 0, auto.out);
+  assert.equal(lastJson(auto.out).name, 'wasm');
+  assert.match(auto.out, /preferred by the notebook; skipped .*\.native\/cpu \(flows\.ipynb prefers wasm \(metadata\.genlab\.backend\): RealNVP measured 0\.7x\)/);
+  const forced = run({ ...env, GENLAB_BACKEND: 'tensorflow' }, script);
+  assert.equal(lastJson(forced.out).name, 'tensorflow');
+  const plain = path.join(dir, 'vae.ipynb');
+  fs.writeFileSync(plain, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+  assert.equal(lastJson(run({ ...env, JPY_SESSION_NAME: plain }, script).out).name, 'tensorflow');
+});
