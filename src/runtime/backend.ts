@@ -9,8 +9,9 @@
  * `GENLAB_BACKEND` (or the `backend` option) forces a choice; an unknown or unavailable value is an error
  * that lists what is available.
  *
- * The rule (issue 22: no notebook may get slower because native was installed) is in
- * `nativeRule`: measured on every benchmark workload (docs/native-backend.md).
+ * The rule (issue 22: no notebook may get slower because native was installed), measured on every
+ * benchmark workload (docs/native-backend.md): a notebook's `metadata.genlab.backend` preference
+ * (./notebook-backend.ts) first, then `nativeRule` (native only with >= 2 intra-op threads).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -106,11 +107,12 @@ export interface NativeRule {
  * Native is preferred when libtensorflow gets an intra-op pool of at least two threads; with one
  * (`TF_NUM_INTRAOP_THREADS=1`, or a one-core machine, where TensorFlow's default is one) wasm is.
  *
- * Why (docs/native-backend.md, `test/native/speed.ts`, 8 benchmark workloads, interleaved runs): with
- * TensorFlow's default pools native was faster than the kit's wasm on every workload (RealNVP, the
- * narrowest margin, 1.2x-1.8x); pinned to one intra-op thread, RealNVP fell to 0.8x of wasm, the
- * only loss. RealNVP runs ~1,700 tiny kernels per step, so native's per-op cost (N-API call, eager op
- * set-up) decides; a second thread hides part of it.
+ * Why (docs/native-backend.md, `test/native/speed.ts`, 8 benchmark workloads, interleaved runs):
+ * pinned to one intra-op thread, native ran RealNVP at 0.71x-0.79x of the kit's wasm (it runs ~1,700
+ * tiny kernels per step, so native's per-op cost, an N-API call and an eager op set-up, decides).
+ * With TensorFlow's default pools every workload but RealNVP and the Bayesian MLP was faster on
+ * native in every run; those two notebooks declare wasm in their metadata (./notebook-backend.ts),
+ * which this rule does not override.
  */
 export function nativeRule(env: NodeJS.ProcessEnv = process.env, cores: number = availableCores()): NativeRule {
   const raw = Number(env['TF_NUM_INTRAOP_THREADS'] ?? '');
