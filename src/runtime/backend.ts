@@ -257,6 +257,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
           reason: `${path.basename(notebook.notebook)} prefers ${notebook.prefer} (metadata.genlab.backend): ${notebook.why}`,
         };
   const tryNativeFirst = requested === 'tensorflow' || (requested === undefined && rule.prefer);
+  let nativeBuilt = false;
   const tryNativeBackends = async (): Promise<void> => {
     for (const candidate of nativeProviders()) {
       const why = tryNative(candidate);
@@ -278,13 +279,15 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   } else if (requested === undefined) {
     // Not loaded at all (loading registers the backend): built ones get the rule as their reason.
     for (const candidate of nativeProviders()) {
-      skipped.push({ provider: candidate.provider, reason: tryNativeInstalled(candidate) ? rule.reason : tryNative(candidate)! });
+      const built = tryNativeInstalled(candidate);
+      nativeBuilt ||= built;
+      skipped.push({ provider: candidate.provider, reason: built ? rule.reason : tryNative(candidate)! });
     }
   }
   if (info === null && (requested === undefined || requested === 'wasm')) {
     try {
       if (await activate('wasm')) {
-        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : tryNativeFirst ? 'no native build loads' : notebook ? 'preferred by the notebook' : 'preferred by the backend rule', skipped };
+        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : tryNativeFirst || !nativeBuilt ? 'no native build loads' : notebook ? 'preferred by the notebook' : 'preferred by the backend rule', skipped };
       } else {
         skipped.push({ provider: '@tensorflow/tfjs-backend-wasm', reason: 'tf.setBackend("wasm") failed' });
       }

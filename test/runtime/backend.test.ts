@@ -113,6 +113,17 @@ test('native environment defaults fill only what the user left unset, and leave 
   assert.equal(user['TF_CPP_MIN_LOG_LEVEL'], '0');
 });
 
+test('without any native build, a notebook preferring wasm still reads "no native build loads"', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-nb-pref-'));
+  const file = path.join(dir, 'flows.ipynb');
+  fs.writeFileSync(file, JSON.stringify({ cells: [], metadata: { genlab: { backend: { prefer: 'wasm', why: 'measured' } } }, nbformat: 4, nbformat_minor: 5 }));
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: noNative, JPY_SESSION_NAME: file }, script);
+  assert.equal(r.status, 0, r.out);
+  if (npmNativeInstalled) return;
+  assert.equal(lastJson(r.out).name, 'wasm');
+  assert.match(r.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: no native build loads; skipped \.native\/gpu \(not built/);
+});
+
 test('a native build that fails to load is skipped with the error and a rebuild hint, and wasm is used', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-broken-native-'));
   const pkg = path.join(dir, 'cpu', 'tfjs-node');
