@@ -110,7 +110,9 @@ export async function runNotebook(file: string, options: RunOptions = {}, outFil
         // The weight cache (src/train/weight-cache.ts) is off in the runner's kernels, whatever the
         // caller's environment says: CI, the tests and the full runs behind the saved notebooks report
         // what training produces, not a cached copy. Only an explicit `kernel.env` (tests) can turn it on.
-        env: { [WEIGHT_CACHE_ENV]: 'off', ...options.kernel?.env },
+        // JPY_SESSION_NAME: the notebook's path, as Jupyter Server sets it; the backend choice reads the
+        // notebook's `metadata.genlab.backend` through it (src/runtime/notebook-backend.ts).
+        env: { [WEIGHT_CACHE_ENV]: 'off', JPY_SESSION_NAME: path.resolve(file), ...options.kernel?.env },
         javascript,
         // Like JupyterLab: the kernel runs in the notebook's folder, so `../data` and imports resolve the same.
         cwd: path.dirname(path.resolve(file)),

@@ -1,17 +1,25 @@
 /**
  * One call picks the tensor backend.
  *
- * Preference: `tensorflow` (libtensorflow through tfjs-node-gpu, then the native CPU build) when it is
- * installed and loads, else `wasm`, else `cpu`. The native builds are optional dependencies whose
+ * Preference: `tensorflow` (libtensorflow: the checkout's own offline builds in `.native/gpu`, then
+ * `.native/cpu`, made by `npm run native:install` (src/native/install.ts), or the npm packages
+ * tfjs-node-gpu / tfjs-node) when one is installed and loads, else `wasm`, else `cpu`. The npm packages'
  * install downloads libtensorflow; on offline machines npm skips them, and on Node 23+ or without the
  * CUDA 11.2 libraries they are installed but fail to load, so we fall back and say why.
  * `GENLAB_BACKEND` (or the `backend` option) forces a choice; an unknown or unavailable value is an error
  * that lists what is available.
+ *
+ * The rule (issue 22: no notebook may get slower because native was installed), measured on every
+ * benchmark workload (docs/native-backend.md): a notebook's `metadata.genlab.backend` preference
+ * (./notebook-backend.ts) first, then `nativeRule` (native only with >= 2 intra-op threads).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasm-matmul';
 import { installWasmTrainingKernels } from './wasm-kernels';
 import { useThreadedWasm, wasmThreadsFromEnv } from './wasm-threads';
+import { notebookBackendPreference } from './notebook-backend';
 
 /** The backends the kit can run on, in order of preference. */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -41,8 +49,91 @@ export interface InitBackendOptions {
   announce?: boolean;
 }
 
-/** The native packages, best first. `tfjs-node-cpu` is an npm alias of `@tensorflow/tfjs-node`. */
-const NATIVE_PROVIDERS = ['@tensorflow/tfjs-node-gpu', 'tfjs-node-cpu'] as const;
+/** A native build to try: a label for messages and what `require` loads. */
+export interface NativeProvider {
+  /** e.g. `.native/cpu` or `@tensorflow/tfjs-node-gpu`. */
+  provider: string;
+  /** A package name or an absolute folder. */
+  specifier: string;
+}
+
+/**
+ * The native builds, best first: GPU before CPU, and the checkout's own offline build before the npm
+ * package of the same kind (its libtensorflow is 2.21, theirs 2.9). `tfjs-node-cpu` is an npm alias of
+ * `@tensorflow/tfjs-node`. `GENLAB_NATIVE_DIR` replaces the checkout's `.native` folder.
+ */
+export function nativeProviders(env: NodeJS.ProcessEnv = process.env): NativeProvider[] {
+  const dir = env['GENLAB_NATIVE_DIR'] || path.resolve(__dirname, '..', '..', '.native');
+  return [
+    { provider: '.native/gpu', specifier: path.join(dir, 'gpu', 'tfjs-node') },
+    { provider: '@tensorflow/tfjs-node-gpu', specifier: '@tensorflow/tfjs-node-gpu' },
+    { provider: '.native/cpu', specifier: path.join(dir, 'cpu', 'tfjs-node') },
+    { provider: 'tfjs-node-cpu', specifier: 'tfjs-node-cpu' },
+  ];
+}
+
+/**
+ * Environment set for libtensorflow before it loads, where the user has not set it. Only the log
+ * level: TensorFlow's INFO lines (CPU features) would fill every notebook's first output.
+ *
+ * The thread pools are deliberately left at TensorFlow's defaults (intra-op and inter-op pools sized
+ * to the cores): measured on this kit's workloads (docs/native-backend.md), one intra-op thread made
+ * native slower than wasm on RealNVP, and TensorFlow's default pools made it faster on every workload.
+ * `TF_NUM_INTRAOP_THREADS` / `TF_NUM_INTEROP_THREADS` set by the user are respected.
+ */
+export function nativeEnvDefaults(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const set: Record<string, string> = {};
+  const defaults: Record<string, string> = { TF_CPP_MIN_LOG_LEVEL: '1' };
+  for (const [k, v] of Object.entries(defaults)) {
+    if (env[k] === undefined || env[k] === '') {
+      env[k] = v;
+      set[k] = v;
+    }
+  }
+  return set;
+}
+
+/** What the automatic choice does with a native build that loads, and why. */
+export interface NativeRule {
+  /** Prefer native over wasm. */
+  prefer: boolean;
+  /** The intra-op threads libtensorflow will use. */
+  intraOpThreads: number;
+  reason: string;
+}
+
+/**
+ * The backend rule (issue 22: no notebook may get slower because a native build was installed).
+ * Native is preferred when libtensorflow gets an intra-op pool of at least two threads; with one
+ * (`TF_NUM_INTRAOP_THREADS=1`, or a one-core machine, where TensorFlow's default is one) wasm is.
+ *
+ * Why (docs/native-backend.md, `test/native/speed.ts`, 8 benchmark workloads, interleaved runs):
+ * pinned to one intra-op thread, native ran RealNVP at 0.71x-0.79x of the kit's wasm (it runs ~1,700
+ * tiny kernels per step, so native's per-op cost, an N-API call and an eager op set-up, decides).
+ * With TensorFlow's default pools every workload but RealNVP and the Bayesian MLP was faster on
+ * native in every run; those two notebooks declare wasm in their metadata (./notebook-backend.ts),
+ * which this rule does not override.
+ */
+export function nativeRule(env: NodeJS.ProcessEnv = process.env, cores: number = availableCores()): NativeRule {
+  const raw = Number(env['TF_NUM_INTRAOP_THREADS'] ?? '');
+  const fromEnv = Number.isInteger(raw) && raw > 0;
+  const intraOpThreads = fromEnv ? raw : Math.max(1, cores);
+  const source = fromEnv ? 'TF_NUM_INTRAOP_THREADS' : `${cores} core${cores === 1 ? '' : 's'}`;
+  return intraOpThreads >= 2
+    ? { prefer: true, intraOpThreads, reason: `native preferred: ${intraOpThreads} intra-op threads (${source})` }
+    : {
+        prefer: false,
+        intraOpThreads,
+        reason:
+          `native built but not preferred: one intra-op thread (${source}) makes it slower than wasm on small-op models ` +
+          '(RealNVP 0.8x); GENLAB_BACKEND=tensorflow uses it anyway',
+      };
+}
+
+function availableCores(): number {
+  const os = require('node:os') as typeof import('node:os');
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
 
 let current: BackendInfo | null = null;
 let announced = false;
@@ -56,24 +147,61 @@ function nodeMajor(): number {
   return Number(process.versions.node.split('.')[0]);
 }
 
-/** Try to load one native build; returns null on success or the reason it cannot be used. */
-function tryNative(provider: string): string | null {
+/** Whether a native build is present (without loading it). */
+function tryNativeInstalled({ specifier }: NativeProvider): boolean {
+  if (path.isAbsolute(specifier)) return fs.existsSync(path.join(specifier, 'package.json'));
   try {
-    require.resolve(provider);
+    require.resolve(specifier);
+    return true;
   } catch {
-    return 'not installed (optional dependency; npm skips it where libtensorflow cannot be downloaded)';
+    return false;
   }
-  if (nodeMajor() >= 23) return `installed, but tfjs-node 4.22 does not load on Node ${process.versions.node} (needs Node <= 22)`;
+}
+
+/** Try to load one native build; returns null on success or the reason it cannot be used. */
+function tryNative({ provider, specifier }: NativeProvider): string | null {
+  const local = path.isAbsolute(specifier);
+  if (local) {
+    if (!fs.existsSync(path.join(specifier, 'package.json'))) {
+      return provider.endsWith('gpu')
+        ? 'not built (`npm run native:install -- --gpu` builds it, on a machine with an NVIDIA GPU)'
+        : 'not built (`npm run native:install` builds it offline from PyPI)';
+    }
+  } else {
+    try {
+      require.resolve(specifier);
+    } catch {
+      return 'not installed (optional dependency; npm skips it where libtensorflow cannot be downloaded)';
+    }
+  }
+  if (nodeMajor() >= 23 && !local) return `installed, but tfjs-node 4.22 does not load on Node ${process.versions.node} (needs Node <= 22)`;
+  nativeEnvDefaults();
   try {
-    require(provider);
+    require(specifier);
   } catch (e) {
-    const hint = provider.includes('gpu') ? ' (the GPU build needs CUDA 11.2 and cuDNN 8.1 libraries)' : '';
-    return `installed, but failed to load${hint}: ${errorText(e)}`;
+    const hint = provider.includes('gpu') ? (local ? ' (its CUDA 12 libraries from PyPI need an NVIDIA driver)' : ' (the GPU build needs CUDA 11.2 and cuDNN 8.1 libraries)') : '';
+    const rebuild = local ? '; rebuild it with `npm run native:install -- --force' + (provider.endsWith('gpu') ? ' --gpu`' : '`') : '';
+    return `installed, but failed to load${hint}: ${errorText(e)}${rebuild}`;
   }
   if (!tf.engine().registryFactory['tensorflow']) {
     return 'loaded, but registered its backend on another copy of @tensorflow/tfjs-core (run `npm ls @tensorflow/tfjs-core`: one version expected)';
   }
   return null;
+}
+
+/**
+ * Loads the best native build without activating it (tfjs-node registers the "tensorflow" backend as
+ * it loads). Returns which one loaded, or null with the reasons each was skipped. `initBackend` is the
+ * normal entry; this is for test preloads that must load the library before any test runs.
+ */
+export function loadNativeBackend(): { provider: string | null; skipped: { provider: string; reason: string }[] } {
+  const skipped: { provider: string; reason: string }[] = [];
+  for (const candidate of nativeProviders()) {
+    const why = tryNative(candidate);
+    if (why === null) return { provider: candidate.provider, skipped };
+    skipped.push({ provider: candidate.provider, reason: why });
+  }
+  return { provider: null, skipped };
 }
 
 function requestedBackend(opt: BackendName | undefined): BackendName | undefined {
@@ -117,27 +245,49 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const skipped: { provider: string; reason: string }[] = [];
   let info: BackendInfo | null = null;
 
-  const wantNative = requested === undefined || requested === 'tensorflow';
-  if (wantNative) {
-    for (const provider of NATIVE_PROVIDERS) {
-      const why = tryNative(provider);
+  // Automatic choice: native first unless the notebook's metadata or the thread rule says wasm is
+  // faster (then native is the fallback after wasm).
+  const notebook = requested === undefined ? notebookBackendPreference() : null;
+  const threads = nativeRule();
+  const rule =
+    notebook === null
+      ? threads
+      : {
+          prefer: notebook.prefer === 'tensorflow',
+          reason: `${path.basename(notebook.notebook)} prefers ${notebook.prefer} (metadata.genlab.backend): ${notebook.why}`,
+        };
+  const tryNativeFirst = requested === 'tensorflow' || (requested === undefined && rule.prefer);
+  let nativeBuilt = false;
+  const tryNativeBackends = async (): Promise<void> => {
+    for (const candidate of nativeProviders()) {
+      const why = tryNative(candidate);
       if (why === null && (await activate('tensorflow'))) {
-        info = { name: 'tensorflow', provider, reason: requested ? 'requested' : 'best available', skipped };
-        break;
+        info = { name: 'tensorflow', provider: candidate.provider, reason: requested ? 'requested' : `best available (${rule.reason})`, skipped };
+        return;
       }
-      skipped.push({ provider, reason: why ?? 'tf.setBackend("tensorflow") failed' });
+      skipped.push({ provider: candidate.provider, reason: why ?? 'tf.setBackend("tensorflow") failed' });
     }
+  };
+  if (tryNativeFirst) {
+    await tryNativeBackends();
     if (info === null && requested === 'tensorflow') {
       throw new Error(
         `Backend "tensorflow" is not available: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ')}. ` +
           `Available here: wasm, cpu.`,
       );
     }
+  } else if (requested === undefined) {
+    // Not loaded at all (loading registers the backend): built ones get the rule as their reason.
+    for (const candidate of nativeProviders()) {
+      const built = tryNativeInstalled(candidate);
+      nativeBuilt ||= built;
+      skipped.push({ provider: candidate.provider, reason: built ? rule.reason : tryNative(candidate)! });
+    }
   }
   if (info === null && (requested === undefined || requested === 'wasm')) {
     try {
       if (await activate('wasm')) {
-        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : 'no native build loads', skipped };
+        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : tryNativeFirst || !nativeBuilt ? 'no native build loads' : notebook ? 'preferred by the notebook' : 'preferred by the backend rule', skipped };
       } else {
         skipped.push({ provider: '@tensorflow/tfjs-backend-wasm', reason: 'tf.setBackend("wasm") failed' });
       }
@@ -147,6 +297,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     if (info === null && requested === 'wasm') {
       throw new Error(`Backend "wasm" is not available: ${skipped.at(-1)?.reason}. Available here: cpu.`);
     }
+  }
+  if (info === null && requested === undefined && !tryNativeFirst) {
+    skipped.splice(0, nativeProviders().length);
+    await tryNativeBackends();
   }
   if (info === null) {
     await activate('cpu');

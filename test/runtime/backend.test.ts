@@ -1,10 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { nativeProviders, nativeEnvDefaults, nativeRule } from '../../src/runtime/backend';
 
 // Backend choice is process-wide state, so each case runs in a fresh Node process.
 const root = path.resolve(__dirname, '../..');
+// Cases that must not see this checkout's own native build point GENLAB_NATIVE_DIR at an empty folder.
+const noNative = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-no-native-'));
+const npmNativeInstalled = ['tfjs-node-cpu', '@tensorflow/tfjs-node-gpu'].some(
+  (p) => spawnSync(process.execPath, ['-e', `require.resolve('${p}')`], { cwd: root }).status === 0,
+);
 function run(env: Record<string, string>, code: string): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], {
     cwd: root,
@@ -29,16 +37,17 @@ function lastJson(out: string): { name: string; active: string; same: boolean; s
 }
 
 test('automatic choice: the best available backend, announced once with the reason', () => {
-  const r = run({ GENLAB_BACKEND: '' }, script);
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: noNative }, script);
   assert.equal(r.status, 0, r.out);
   const j = lastJson(r.out);
   assert.equal(j.name, j.active);
   assert.ok(j.same, 'a second call returns the same choice');
   assert.equal(r.out.split('\n').filter((l) => l.startsWith('genlab-ts: tensor backend')).length, 1, r.out);
   if (j.name !== 'tensorflow') {
-    // Native builds were tried first and the announcement says why they were skipped.
-    assert.deepEqual(j.skipped.slice(0, 2), ['@tensorflow/tfjs-node-gpu', 'tfjs-node-cpu']);
-    assert.match(r.out, /skipped @tensorflow\/tfjs-node-gpu \(/);
+    // Native builds were tried first, GPU before CPU, and the announcement says why they were skipped.
+    assert.deepEqual(j.skipped.slice(0, 4), ['.native/gpu', '@tensorflow/tfjs-node-gpu', '.native/cpu', 'tfjs-node-cpu']);
+    assert.match(r.out, /skipped \.native\/gpu \(not built \(`npm run native:install -- --gpu`/);
+    assert.match(r.out, /\.native\/cpu \(not built \(`npm run native:install` builds it offline from PyPI\)\)/);
   }
 });
 
@@ -75,12 +84,131 @@ test('an unknown backend name is an error that lists the choices', () => {
 });
 
 test('an unavailable backend is an error that says why and what is available', (t) => {
-  const probe = spawnSync(process.execPath, ['-e', "require.resolve('tfjs-node-cpu')"], { cwd: root });
-  if (probe.status === 0) {
-    t.skip('a native build is installed here, so "tensorflow" is available');
+  if (npmNativeInstalled) {
+    t.skip('a native npm package is installed here, so "tensorflow" is available');
     return;
   }
-  const r = run({ GENLAB_BACKEND: 'tensorflow' }, script);
+  const r = run({ GENLAB_BACKEND: 'tensorflow', GENLAB_NATIVE_DIR: noNative }, script);
   assert.equal(r.status, 3, r.out);
   assert.match(r.out, /Backend "tensorflow" is not available: .*not installed.*Available here: wasm, cpu/);
+});
+
+test('native builds are tried GPU first, the checkout\'s own build before the npm package; GENLAB_NATIVE_DIR moves .native', () => {
+  const p = nativeProviders({ GENLAB_NATIVE_DIR: '/x/native' });
+  assert.deepEqual(p.map((q) => q.provider), ['.native/gpu', '@tensorflow/tfjs-node-gpu', '.native/cpu', 'tfjs-node-cpu']);
+  assert.equal(p[0]!.specifier, '/x/native/gpu/tfjs-node');
+  assert.equal(p[2]!.specifier, '/x/native/cpu/tfjs-node');
+  assert.equal(nativeProviders({})[2]!.specifier, path.join(root, '.native', 'cpu', 'tfjs-node'));
+});
+
+test('native environment defaults fill only what the user left unset, and leave the thread pools to TensorFlow', () => {
+  const env: NodeJS.ProcessEnv = { TF_NUM_INTRAOP_THREADS: '2', TF_CPP_MIN_LOG_LEVEL: '' };
+  const set = nativeEnvDefaults(env);
+  assert.equal(env['TF_NUM_INTRAOP_THREADS'], '2', 'a user setting is kept');
+  assert.equal(env['TF_NUM_INTEROP_THREADS'], undefined, 'pools are not narrowed (one thread measured slower)');
+  assert.equal(env['TF_CPP_MIN_LOG_LEVEL'], '1', 'empty counts as unset');
+  assert.deepEqual(Object.keys(set), ['TF_CPP_MIN_LOG_LEVEL']);
+  const user: NodeJS.ProcessEnv = { TF_CPP_MIN_LOG_LEVEL: '0' };
+  assert.deepEqual(nativeEnvDefaults(user), {});
+  assert.equal(user['TF_CPP_MIN_LOG_LEVEL'], '0');
+});
+
+test('without any native build, a notebook preferring wasm still reads "no native build loads"', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-nb-pref-'));
+  const file = path.join(dir, 'flows.ipynb');
+  fs.writeFileSync(file, JSON.stringify({ cells: [], metadata: { genlab: { backend: { prefer: 'wasm', why: 'measured' } } }, nbformat: 4, nbformat_minor: 5 }));
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: noNative, JPY_SESSION_NAME: file }, script);
+  assert.equal(r.status, 0, r.out);
+  if (npmNativeInstalled) return;
+  assert.equal(lastJson(r.out).name, 'wasm');
+  assert.match(r.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: no native build loads; skipped \.native\/gpu \(not built/);
+});
+
+test('a native build that fails to load is skipped with the error and a rebuild hint, and wasm is used', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-broken-native-'));
+  const pkg = path.join(dir, 'cpu', 'tfjs-node');
+  fs.mkdirSync(pkg, { recursive: true });
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', main: 'index.js' }));
+  fs.writeFileSync(path.join(pkg, 'index.js'), "throw new Error('libtensorflow_cc.so.2: cannot open shared object file');");
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: dir }, script);
+  assert.equal(r.status, 0, r.out);
+  const j = lastJson(r.out);
+  if (npmNativeInstalled) return; // an npm build may then be chosen; the skip reason below still applies
+  assert.equal(j.name, 'wasm');
+  assert.match(r.out, /\.native\/cpu \(installed, but failed to load: libtensorflow_cc\.so\.2: cannot open shared object file; rebuild it with `npm run native:install -- --force`\)/);
+});
+
+const builtHere = fs.existsSync(path.join(root, '.native', 'cpu', 'tfjs-node', 'package.json'));
+test('with this checkout\'s native build: chosen automatically, agrees with cpu, thread pools set, no leaks', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+  const code = `
+const { initBackend } = require('./src/runtime/backend');
+const tf = require('@tensorflow/tfjs');
+initBackend().then(async (info) => {
+  const a = [[0.5, -1, 2], [3, 0.25, -4]], b = [[1, 2], [-3, 0.5], [0.75, -2]];
+  const before = tf.memory().numTensors;
+  const f = (x) => tf.tidy(() => tf.sum(tf.square(tf.matMul(x, tf.tensor2d(b)))));
+  const xa = tf.tensor2d(a);
+  const native = { y: tf.tidy(() => tf.matMul(xa, tf.tensor2d(b)).arraySync()), g: tf.tidy(() => tf.grad(f)(xa).arraySync()) };
+  xa.dispose();
+  const leaked = tf.memory().numTensors - before;
+  await tf.setBackend('cpu');
+  const xc = tf.tensor2d(a);
+  const ref = { y: tf.matMul(xc, tf.tensor2d(b)).arraySync(), g: tf.grad(f)(xc).arraySync() };
+  console.log(JSON.stringify({ name: info.name, provider: info.provider, native, ref, leaked,
+    inter: process.env.TF_NUM_INTEROP_THREADS, intra: process.env.TF_NUM_INTRAOP_THREADS }));
+});`;
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTEROP_THREADS: '', TF_NUM_INTRAOP_THREADS: '3' }, code);
+  assert.equal(r.status, 0, r.out);
+  const j = JSON.parse(r.out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!);
+  assert.equal(j.name, 'tensorflow');
+  assert.equal(j.provider, '.native/cpu');
+  assert.equal(j.leaked, 0);
+  assert.equal(j.inter, '', 'the inter-op pool is left to TensorFlow');
+  assert.equal(j.intra, '3', "the user's intra-op setting is kept");
+  const close = (p: number[][], q: number[][]): void =>
+    p.flat().forEach((v, i) => assert.ok(Math.abs(v - q.flat()[i]!) <= 1e-5 * (1 + Math.abs(q.flat()[i]!)), `${v} vs ${q.flat()[i]}`));
+  close(j.native.y, j.ref.y);
+  close(j.native.g, j.ref.g);
+});
+
+test('the backend rule: native only with at least two intra-op threads', () => {
+  assert.equal(nativeRule({}, 2).prefer, true);
+  assert.equal(nativeRule({}, 16).intraOpThreads, 16);
+  const one = nativeRule({}, 1);
+  assert.equal(one.prefer, false);
+  assert.match(one.reason, /one intra-op thread \(1 core\) .*RealNVP 0\.8x.*GENLAB_BACKEND=tensorflow/);
+  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '1' }, 8).prefer, false, 'the user pinned TensorFlow to one thread');
+  assert.match(nativeRule({ TF_NUM_INTRAOP_THREADS: '1' }, 8).reason, /TF_NUM_INTRAOP_THREADS/);
+  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '4' }, 1).prefer, true);
+  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '0' }, 1).prefer, false, '0 means TensorFlow picks: the core count');
+  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: 'many' }, 2).intraOpThreads, 2);
+});
+
+test('with this checkout\'s native build and one intra-op thread, the automatic choice is wasm and says why; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+  const auto = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '1' }, script);
+  assert.equal(auto.status, 0, auto.out);
+  assert.equal(lastJson(auto.out).name, 'wasm');
+  assert.match(auto.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: preferred by the backend rule; skipped .*\.native\/cpu \(native built but not preferred: one intra-op thread \(TF_NUM_INTRAOP_THREADS\)/);
+  const forced = run({ GENLAB_BACKEND: 'tensorflow', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '1' }, script);
+  assert.equal(forced.status, 0, forced.out);
+  assert.equal(lastJson(forced.out).name, 'tensorflow');
+  const two = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '2' }, script);
+  assert.equal(lastJson(two.out).name, 'tensorflow');
+  assert.match(two.out, /best available \(native preferred: 2 intra-op threads \(TF_NUM_INTRAOP_THREADS\)\)/);
+});
+
+test('with this checkout\'s native build, a notebook whose metadata prefers wasm gets wasm and the reason; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-nb-pref-'));
+  const file = path.join(dir, 'flows.ipynb');
+  fs.writeFileSync(file, JSON.stringify({ cells: [], metadata: { genlab: { backend: { prefer: 'wasm', why: 'RealNVP measured 0.7x' } } }, nbformat: 4, nbformat_minor: 5 }));
+  const env = { GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '', JPY_SESSION_NAME: file };
+  const auto = run(env, script);
+  assert.equal(auto.status, 0, auto.out);
+  assert.equal(lastJson(auto.out).name, 'wasm');
+  assert.match(auto.out, /preferred by the notebook; skipped .*\.native\/cpu \(flows\.ipynb prefers wasm \(metadata\.genlab\.backend\): RealNVP measured 0\.7x\)/);
+  const forced = run({ ...env, GENLAB_BACKEND: 'tensorflow' }, script);
+  assert.equal(lastJson(forced.out).name, 'tensorflow');
+  const plain = path.join(dir, 'vae.ipynb');
+  fs.writeFileSync(plain, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }));
+  assert.equal(lastJson(run({ ...env, JPY_SESSION_NAME: plain }, script).out).name, 'tensorflow');
 });
