@@ -11,3 +11,4 @@ export { type DenseArrays, composeDense, randomDense, denseArraysOf, denseWidths
 export { forwardPass, backwardPass, squaredLoss, squaredLossGradient, squaredLossObjective, type SquaredLossObjective, finiteDifferenceGradient, autodiffSquaredLossGradient, type ForwardCache, type DenseGradients } from './backprop';
 export { gaussianNLL, bernoulliNLL, categoricalNLL } from './losses';
 export { LikelihoodNet, type LikelihoodNetConfig, type Likelihood } from './likelihood-net';
+export { dropout, validateDropoutRate } from './dropout';
