@@ -12,3 +12,5 @@ export { forwardPass, backwardPass, squaredLoss, squaredLossGradient, squaredLos
 export { gaussianNLL, bernoulliNLL, categoricalNLL } from './losses';
 export { LikelihoodNet, type LikelihoodNetConfig, type Likelihood } from './likelihood-net';
 export { dropout, validateDropoutRate } from './dropout';
+export { Conv2d, type Conv2dConfig, convOutputSize, type ConvAxisOptions, type Padding, type ConvInit, CONV_INITS } from './conv2d';
+export { LayerNorm, type LayerNormConfig } from './layer-norm';
