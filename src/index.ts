@@ -26,3 +26,4 @@ export * as optim from './optim';
 export * as gan from './models/gan';
 export * as metrics from './metrics';
 export * as transformer from './models/transformer';
+export * as pretrain from './models/pretrain';

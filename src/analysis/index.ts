@@ -11,3 +11,4 @@ export {
 export { biasVarianceDecomposition, meanSquaredError, type BiasVariance } from './bias-variance';
 export { ReluFeatureRegression, leastSquares, type FitOptions as LeastSquaresOptions, type FeatureInput } from './relu-features';
 export { signalPropagation, type SignalPropagation, type SignalPropagationConfig } from './signal-propagation';
+export { kMeans, nearestCentroid, oneHotCode, type KMeansConfig, type KMeansResult } from './kmeans';

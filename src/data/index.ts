@@ -1,8 +1,8 @@
 /** Data: shipped data sets (wine quality, MNIST-format images), 2-D toy sets, splits and scaling. */
 export { dataDir, datasetDir, DATA_DIR_ENV, MissingDataError } from './paths';
 export type { RandomOptions } from './rng-option';
-export { trainValTestSplit, takeRows } from './split';
-export type { SplitOptions, SplitIndices } from './split';
+export { trainValTestSplit, takeRows, fewLabelSplit, selectClasses } from './split';
+export type { SplitOptions, SplitIndices, FewLabelOptions } from './split';
 export { StandardScaler } from './scaler';
 export type { ScalerInput, ScalerState } from './scaler';
 export { parseNumericCsv, readNumericCsv } from './csv';
@@ -27,3 +27,5 @@ export type { GaussianRingOptions } from './toy/gaussian-ring';
 export { makeCheckerboard } from './toy/checkerboard';
 export type { CheckerboardOptions } from './toy/checkerboard';
 export * from './text';
+export { makeBlobImages } from './toy/blobs';
+export type { BlobImagesOptions, BlobImages } from './toy/blobs';

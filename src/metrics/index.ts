@@ -15,3 +15,4 @@ export { FeatureClassifier, type FeatureClassifierConfig, type SampleEvaluator }
 export { sampleScores, type SampleScores } from './scores';
 export { IndependentPixelModel } from './baselines';
 export { ringCentres, modeMetrics, type ModeMetrics, type ModeMetricOptions } from './modes';
+export { activity, codeStatistics, disentanglement, type ActivityOptions, type CodeStatistics, type Disentanglement, type DisentanglementOptions } from './representation';
