@@ -11,3 +11,5 @@ export { type DenseArrays, composeDense, randomDense, denseArraysOf, denseWidths
 export { forwardPass, backwardPass, squaredLoss, squaredLossGradient, squaredLossObjective, type SquaredLossObjective, finiteDifferenceGradient, autodiffSquaredLossGradient, type ForwardCache, type DenseGradients } from './backprop';
 export { gaussianNLL, bernoulliNLL, categoricalNLL } from './losses';
 export { LikelihoodNet, type LikelihoodNetConfig, type Likelihood } from './likelihood-net';
+export { Conv2d, type Conv2dConfig, convOutputSize, type ConvAxisOptions, type Padding, type ConvInit, CONV_INITS } from './conv2d';
+export { LayerNorm, type LayerNormConfig } from './layer-norm';
