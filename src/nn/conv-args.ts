@@ -1,10 +1,11 @@
 /**
- * Argument checks shared by the convolution-family layers (pooling, transposed and 1-D convolution):
- * a size given as `n` or `[h, w]`, and a padding mode, each failing with a message that names the
- * layer and the field.
+ * Argument checks shared by the convolution-family layers beside `Conv2d` (pooling, transposed and 1-D
+ * convolution): a size given as `n` or `[h, w]`, a padding mode, the input's channels, each failing with
+ * a message that names the layer and the field; and their kernel initialisation (the rule `Conv2d` uses).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../runtime/rng';
+import type { ConvInit, Padding } from './conv2d';
 import { requirePositiveInt } from './validate';
 
 /** A 2-D size, `n` for `[n, n]` or `[h, w]`, checked to be positive integers. */
@@ -21,8 +22,6 @@ export function pair(value: number | readonly [number, number], field: string, o
   return [value[0], value[1]];
 }
 
-/** Padding of the convolution-family layers: 'same', 'valid', or that many zeros on every side. */
-export type Padding = 'same' | 'valid' | number;
 
 export function requirePadding(value: unknown, owner: string): Padding {
   if (value === 'same' || value === 'valid') return value;
@@ -40,8 +39,6 @@ export function requireChannels(shape: readonly number[], rank: number, channels
   }
 }
 
-/** Initialisation of a convolution kernel: He-normal (ReLU-like units), Glorot-normal, or zeros. */
-export type ConvInit = 'he' | 'glorot' | 'zero';
 
 /**
  * A kernel of `shape` drawn by `init` with one `rng.randn` call. Fan-in and fan-out count the window:

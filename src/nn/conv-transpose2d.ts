@@ -17,7 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../runtime/rng';
-import { type ConvInit, convKernel, pair, type Padding, requireChannels, requirePadding } from './conv-args';
+import { convKernel, pair, requireChannels, requirePadding } from './conv-args';
+import { type ConvInit, convOutputSize, type Padding } from './conv2d';
 import { requirePositiveInt } from './validate';
 import { ownedVariable } from './variable';
 
@@ -42,9 +43,7 @@ export interface ConvTranspose2dConfig {
 
 /** Output length along one axis of the convolution that this layer transposes (forward direction). */
 function convLength(n: number, k: number, s: number, padding: Padding): number {
-  if (padding === 'same') return Math.ceil(n / s);
-  const p = padding === 'valid' ? 0 : padding;
-  return Math.floor((n + 2 * p - k) / s) + 1;
+  return n + 2 * (typeof padding === 'number' ? padding : 0) < k && padding !== 'same' ? 0 : convOutputSize(n, k, { stride: s, padding });
 }
 
 export class ConvTranspose2d {

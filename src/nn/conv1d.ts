@@ -12,7 +12,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../runtime/rng';
-import { type ConvInit, convKernel, type Padding, requireChannels, requirePadding } from './conv-args';
+import { convKernel, requireChannels, requirePadding } from './conv-args';
+import type { ConvInit, Padding } from './conv2d';
 import { requirePositiveInt } from './validate';
 import { ownedVariable } from './variable';
 

@@ -26,7 +26,8 @@ export interface PooledWithSwitches {
   y: tf.Tensor4D;
   /**
    * The switches, int32 [b, h / k_h, w / k_w, c]: for each pooled value, the flat position
-   * (p w + q) c_total + c of its maximum within its own image (TensorFlow's MaxPoolWithArgmax order).
+   * (p w + q) c_total + c of its maximum within its own image (TensorFlow's MaxPoolWithArgmax order;
+   * the first maximum on ties).
    */
   argmax: tf.Tensor4D;
   /** The input's [height, width], the size `unpool` restores. */
@@ -47,8 +48,7 @@ export class MaxUnpool2d {
     const [, h, w] = x.shape;
     const [kh, kw] = this.poolSize;
     if (kh > h || kw > w) throw new Error(`MaxUnpool2d: poolSize [${kh}, ${kw}] is larger than the input (${h} x ${w}); use a smaller poolSize`);
-    const { result, indexes } = tf.maxPoolWithArgmax(x, this.poolSize, this.poolSize, 'valid', false);
-    return { y: result, argmax: indexes as tf.Tensor4D, inputSize: [h, w] };
+    return { y: tf.maxPool(x, this.poolSize, this.poolSize, 'valid'), argmax: switches(x, kh, kw), inputSize: [h, w] };
   }
 
   /**
@@ -72,11 +72,10 @@ export class MaxUnpool2d {
       const image = tf.reshape(tf.tile(tf.reshape(tf.range(0, b, 1, 'int32'), [b, 1]), [1, ph * pw * c]), [n, 1]);
       const where = tf.concat([image, tf.reshape(tf.cast(argmax, 'int32'), [n, 1])], 1);
       const mask = tf.reshape(tf.scatterND(where, tf.ones([n]), [b, h * w * c]), [b, h, w, c]);
-      // Nearest-neighbour repeat of y over each window: [b, ph, 1, pw, 1, c] broadcast to [b, ph, kh, pw, kw, c].
-      const repeated = tf.reshape(
-        tf.mul(tf.reshape(y, [b, ph, 1, pw, 1, c]), tf.ones([1, 1, kh, 1, kw, 1])),
-        [b, ph * kh, pw * kw, c],
-      );
+      // Nearest-neighbour repeat of y over each window, one axis at a time with rank-4 broadcasts (the
+      // wasm backend mis-broadcasts rank 6): columns [b ph, pw, 1, c] -> [b ph, pw, kw, c], then rows.
+      const wide = tf.mul(tf.reshape(y, [b * ph, pw, 1, c]), tf.ones([1, 1, kw, 1]));
+      const repeated = tf.reshape(tf.mul(tf.reshape(wide, [b, ph, 1, pw * kw * c]), tf.ones([1, 1, kh, 1])), [b, ph * kh, pw * kw, c]);
       // Rows and columns no window covered (h or w not a multiple of k) stay zero.
       const padded = tf.pad(repeated, [[0, 0], [0, h - ph * kh], [0, w - pw * kw], [0, 0]]);
       return tf.mul(padded, mask) as tf.Tensor4D;
@@ -88,4 +87,30 @@ export class MaxUnpool2d {
   }
 
   dispose(): void {}
+}
+
+/**
+ * The flat position (p w + q) c_total + c of each k_h x k_w window's maximum (the first one on ties, in
+ * row-major window order), int32 [b, h / k_h, w / k_w, c]. Computed from strided slices rather than with
+ * `tf.maxPoolWithArgmax`: tfjs-backend-wasm 4.22's kernel starts its running maximum at 0, so a window
+ * whose values are all negative comes back as 0 at position 0 (checked against the cpu kernel).
+ */
+function switches(x: tf.Tensor4D, kh: number, kw: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b, h, w, c] = x.shape;
+    const [ph, pw] = [Math.floor(h / kh), Math.floor(w / kw)];
+    // Element (m, n) of every window: a strided slice [b, ph, pw, c]; stacked last, then the argmax.
+    const taps: tf.Tensor[] = [];
+    for (let m = 0; m < kh; m++) for (let n = 0; n < kw; n++) taps.push(tf.stridedSlice(x, [0, m, n, 0], [b, m + (ph - 1) * kh + 1, n + (pw - 1) * kw + 1, c], [1, kh, kw, 1]));
+    const tap = tf.reshape(tf.argMax(tf.reshape(tf.stack(taps, 4), [-1, kh * kw]), 1), [b, ph, pw, c]);
+    const m = tf.floorDiv(tap, kw);
+    const n = tf.sub(tap, tf.mul(m, kw));
+    // Row p = i k_h + m, column q = j k_w + n of window (i, j); channel c.
+    const i = tf.reshape(tf.range(0, ph, 1, 'int32'), [1, ph, 1, 1]);
+    const j = tf.reshape(tf.range(0, pw, 1, 'int32'), [1, 1, pw, 1]);
+    const ch = tf.reshape(tf.range(0, c, 1, 'int32'), [1, 1, 1, c]);
+    const p = tf.add(tf.mul(i, kh), m);
+    const q = tf.add(tf.mul(j, kw), n);
+    return tf.cast(tf.add(tf.mul(tf.add(tf.mul(p, w), q), c), ch), 'int32') as tf.Tensor4D;
+  });
 }
