@@ -26,7 +26,7 @@ export interface Conv1dConfig {
   stride?: number;
   /** @default 'same' */
   padding?: Padding;
-  /** Spacing D between taps. TensorFlow.js cannot combine dilation > 1 with stride > 1. @default 1 */
+  /** Spacing D between taps. @default 1 */
   dilation?: number;
   /** Add a learned bias per output channel. @default true */
   bias?: boolean;
@@ -55,9 +55,6 @@ export class Conv1d {
     this.stride = requirePositiveInt(config.stride ?? 1, 'stride', owner);
     this.dilation = requirePositiveInt(config.dilation ?? 1, 'dilation', owner);
     this.padding = requirePadding(config.padding ?? 'same', owner);
-    if (this.stride > 1 && this.dilation > 1) {
-      throw new Error(`Conv1d: stride ${this.stride} with dilation ${this.dilation} is not supported (TensorFlow.js); use stride 1 or dilation 1`);
-    }
     const k = this.kernelSize;
     this.weight = ownedVariable(() => convKernel([k, this.inChannels, this.outChannels], k * this.inChannels, k * this.outChannels, config.init ?? 'he', config.rng, owner));
     this.bias = (config.bias ?? true) ? ownedVariable(tf.zeros([this.outChannels])) : null;
@@ -87,12 +84,25 @@ export class Conv1d {
       if (typeof this.padding === 'number') {
         // Explicit zeros, then a 'valid' convolution: the same as padding p on both sides.
         const xp = tf.pad(x, [[0, 0], [this.padding, this.padding], [0, 0]]);
-        y = tf.conv1d(xp, this.weight as tf.Tensor3D, this.stride, 'valid', 'NWC', this.dilation);
+        y = tf.conv1d(xp, this.dilatedFilter(), this.stride, 'valid');
       } else {
-        y = tf.conv1d(x, this.weight as tf.Tensor3D, this.stride, this.padding, 'NWC', this.dilation);
+        y = tf.conv1d(x, this.dilatedFilter(), this.stride, this.padding);
       }
       return this.bias === null ? y : (tf.add(y, this.bias) as tf.Tensor3D);
     });
+  }
+
+  /**
+   * The kernel with D - 1 zeros between taps, [D (K - 1) + 1, C_in, C_out]: TensorFlow.js has no gradient
+   * for a dilated convolution (nor stride and dilation together), so dilation is applied to the filter
+   * and an undilated convolution runs (as `Conv2d` does).
+   */
+  private dilatedFilter(): tf.Tensor3D {
+    const d = this.dilation;
+    if (d === 1) return this.weight as tf.Tensor3D;
+    const [k, ci, co] = [this.kernelSize, this.inChannels, this.outChannels];
+    const spread = tf.pad(tf.reshape(this.weight, [k, 1, ci, co]), [[0, 0], [0, d - 1], [0, 0], [0, 0]]);
+    return tf.slice(tf.reshape(spread, [k * d, ci, co]), [0, 0, 0], [(k - 1) * d + 1, ci, co]);
   }
 
   variables(): tf.Variable[] {
