@@ -25,3 +25,4 @@ export * as analysis from './analysis';
 export * as optim from './optim';
 export * as gan from './models/gan';
 export * as metrics from './metrics';
+export * as cnn from './models/cnn';

@@ -102,7 +102,7 @@ export class Conv1d {
     if (d === 1) return this.weight as tf.Tensor3D;
     const [k, ci, co] = [this.kernelSize, this.inChannels, this.outChannels];
     const spread = tf.pad(tf.reshape(this.weight, [k, 1, ci, co]), [[0, 0], [0, d - 1], [0, 0], [0, 0]]);
-    return tf.slice(tf.reshape(spread, [k * d, ci, co]), [0, 0, 0], [(k - 1) * d + 1, ci, co]);
+    return tf.slice(tf.reshape(spread, [k * d, ci, co]), [0, 0, 0], [(k - 1) * d + 1, ci, co]) as tf.Tensor3D;
   }
 
   variables(): tf.Variable[] {
