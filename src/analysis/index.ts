@@ -11,3 +11,7 @@ export {
 export { biasVarianceDecomposition, meanSquaredError, type BiasVariance } from './bias-variance';
 export { ReluFeatureRegression, leastSquares, type FitOptions as LeastSquaresOptions, type FeatureInput } from './relu-features';
 export { signalPropagation, type SignalPropagation, type SignalPropagationConfig } from './signal-propagation';
+export { receptiveFieldSize, measuredReceptiveField, type ReceptiveLayer, type MeasuredReceptiveField } from './receptive-field';
+export { gradientCorrelationAlongLines, type GradientCorrelation, type GradientCorrelationOptions } from './shattered-gradients';
+export { residualVarianceGrowth, type BranchVarianceConfig } from './branch-variance';
+export { linearMapMatrix } from './linear-map';

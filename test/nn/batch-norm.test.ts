@@ -42,7 +42,7 @@ test('training mode uses the batch statistics and moves the running averages by 
   let runMean = [0, 0, 0];
   let runVar = [1, 1, 1];
   for (const [label, shape] of [['a', [4, 2, 3, C]], ['b', [6, C]]] as const) {
-    const x = randomArray(shape.reduce((p, q) => p * q, 1), label).map((v, i) => 2 * v + (i % C)); // channel c has mean ≈ c
+    const x = randomArray((shape as readonly number[]).reduce((p, q) => p * q, 1), label).map((v, i) => 2 * v + (i % C)); // channel c has mean ≈ c
     const xt = tf.tensor(x, [...shape]);
     const y = bn.apply(xt, true);
     const s = stats(x, C);

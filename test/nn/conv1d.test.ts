@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { seed } from '../../src/runtime/rng';
 import { installWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
-import { Conv1d, type Padding } from '../../src/nn';
+import { Conv1d, type Conv1dConfig, type Padding } from '../../src/nn';
 import { assertClose, finiteDifferences, randomArray } from './oracle';
 
 interface Setting { n: number; k: number; s: number; d: number; p: Padding }
@@ -85,7 +85,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
 test('Conv1d errors name the field', async () => {
   await tf.setBackend('cpu');
-  const make = (over: Partial<Parameters<typeof Conv1d>[0]>) => () => new Conv1d({ inChannels: 2, outChannels: 3, kernelSize: 3, rng: seed('e'), ...over });
+  const make = (over: Partial<Conv1dConfig>) => () => new Conv1d({ inChannels: 2, outChannels: 3, kernelSize: 3, rng: seed('e'), ...over });
   assert.throws(make({ kernelSize: 0 }), /Conv1d: kernelSize must be a positive integer/);
   assert.throws(make({ outChannels: 2.5 }), /Conv1d: outChannels must be a positive integer/);
   assert.throws(make({ dilation: 0 }), /Conv1d: dilation must be a positive integer/);
