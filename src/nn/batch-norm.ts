@@ -18,11 +18,18 @@
  * re-run notebook cell that keeps the model keeps them. They change only in `apply(x, true)`: a
  * training pass reads the batch's statistics and moves the running averages; an inference pass
  * (`training` false) reads the running averages only and makes each example's output independent of
- * the rest of its batch.
+ * the rest of its batch. A third mode, 'batch', normalises with the batch's statistics without moving
+ * the averages: what inference would do if it used batch statistics (the notebook shows why it must not).
  */
 import * as tf from '@tensorflow/tfjs';
 import { requirePositiveInt } from './validate';
 import { ownedVariable } from './variable';
+
+/**
+ * How a batch norm normalises: `true` training (batch statistics, running averages updated), `false`
+ * inference (running averages), `'batch'` batch statistics without updating anything.
+ */
+export type NormMode = boolean | 'batch';
 
 export interface BatchNormConfig {
   /** Channels (features) normalised: the size of the input's last axis. */
@@ -64,33 +71,32 @@ export class BatchNorm {
 
   /**
    * Normalise `x` ([..., channels]). `training` true: with the batch's statistics, and move the running
-   * averages (no gradient flows through them); false: with the running averages. Needs more than one value per
-   * channel in training mode.
+   * averages (no gradient flows through them); false: with the running averages; 'batch': with the
+   * batch's statistics, averages untouched. Batch statistics need more than one value per channel.
    */
-  apply<T extends tf.Tensor>(x: T, training: boolean): T {
-    if (typeof training !== 'boolean') throw new Error('BatchNorm.apply: pass training (true: batch statistics, false: running averages) as a boolean');
+  apply<T extends tf.Tensor>(x: T, training: NormMode): T {
+    if (typeof training !== 'boolean' && training !== 'batch') {
+      throw new Error(`BatchNorm.apply: training must be true (batch statistics, update the averages), false (running averages) or 'batch' (batch statistics only), got ${JSON.stringify(training)}`);
+    }
     if (x.rank < 2 || x.shape[x.rank - 1] !== this.channels) {
       throw new Error(`BatchNorm: expected an input [..., ${this.channels}] (channels last), got shape [${x.shape.join(', ')}]`);
     }
     const axes = Array.from({ length: x.rank - 1 }, (_v, i) => i);
     const count = x.size / this.channels;
-    if (training && count < 2) {
-      throw new Error(`BatchNorm: training mode needs at least two values per channel to estimate a variance, got shape [${x.shape.join(', ')}]`);
+    if (training !== false && count < 2) {
+      throw new Error(`BatchNorm: batch statistics need at least two values per channel to estimate a variance, got shape [${x.shape.join(', ')}]`);
     }
     return tf.tidy(() => {
-      let mean: tf.Tensor;
-      let variance: tf.Tensor;
-      if (training) {
-        ({ mean, variance } = tf.moments(x, axes));
+      const batch = training === false ? null : tf.moments(x, axes);
+      if (training === true && batch !== null) {
         const a = this.momentum;
         // The running averages are statistics, not part of the loss: `assign` is not recorded on the
         // gradient tape, so these updates never reach the loss's gradient.
-        this.runningMean.assign(tf.add(tf.mul(1 - a, this.runningMean), tf.mul(a, mean)));
-        this.runningVar.assign(tf.add(tf.mul(1 - a, this.runningVar), tf.mul(a * (count / (count - 1)), variance)));
-      } else {
-        mean = this.runningMean;
-        variance = this.runningVar;
+        this.runningMean.assign(tf.add(tf.mul(1 - a, this.runningMean), tf.mul(a, batch.mean)));
+        this.runningVar.assign(tf.add(tf.mul(1 - a, this.runningVar), tf.mul(a * (count / (count - 1)), batch.variance)));
       }
+      const mean = batch === null ? this.runningMean : batch.mean;
+      const variance = batch === null ? this.runningVar : batch.variance;
       const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(variance, this.epsilon)));
       return tf.add(tf.mul(tf.sub(x, mean), scale), this.beta) as T;
     });

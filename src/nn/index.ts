@@ -17,5 +17,5 @@ export { MaxPool2d, AvgPool2d, globalAvgPool, type Pool2dConfig } from './poolin
 export { MaxUnpool2d, type MaxUnpool2dConfig, type PooledWithSwitches } from './max-unpool';
 export { ConvTranspose2d, type ConvTranspose2dConfig } from './conv-transpose2d';
 export { Conv1d, type Conv1dConfig } from './conv1d';
-export { BatchNorm, type BatchNormConfig } from './batch-norm';
+export { BatchNorm, type BatchNormConfig, type NormMode } from './batch-norm';
 export { ResidualBlock, type ResidualBlockConfig } from './residual-block';

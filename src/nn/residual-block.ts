@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../runtime/rng';
-import { BatchNorm } from './batch-norm';
+import { BatchNorm, type NormMode } from './batch-norm';
 import { Conv2d } from './conv2d';
 import { requirePositiveInt } from './validate';
 
@@ -80,7 +80,7 @@ export class ResidualBlock {
   }
 
   /** The branch f(x); `training` selects batch or running statistics in the batch norms. */
-  branch(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  branch(x: tf.Tensor4D, training: NormMode): tf.Tensor4D {
     return tf.tidy(() => {
       let h = x;
       this.convs.forEach((conv, l) => {
@@ -92,7 +92,7 @@ export class ResidualBlock {
   }
 
   /** x + f(x), or f(x) for a plain block. */
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
+  apply(x: tf.Tensor4D, training: NormMode): tf.Tensor4D {
     if (x.rank !== 4 || x.shape[3] !== this.channels) {
       throw new Error(`ResidualBlock: expected an NHWC input [batch, height, width, ${this.channels}], got shape [${x.shape.join(', ')}]`);
     }

@@ -31,7 +31,7 @@ function stats(x: number[], C: number): { mean: number[]; variance: number[]; co
 const normalise = (x: number[], C: number, m: number[], v: number[], gamma: number[], beta: number[], eps: number): number[] =>
   x.map((u, i) => (gamma[i % C]! * (u - m[i % C]!)) / Math.sqrt(v[i % C]! + eps) + beta[i % C]!);
 
-test('training mode uses the batch statistics and moves the running averages by α; inference uses the averages', () => {
+test("training mode uses the batch statistics and moves the running averages by α; inference uses the averages; 'batch' mode the batch's, without updating", () => {
   const C = 3;
   const bn = new BatchNorm({ channels: C, momentum: 0.25 });
   const gamma = [1.5, 0.5, -1];
@@ -55,6 +55,10 @@ test('training mode uses the batch statistics and moves the running averages by 
     const z = bn.apply(xt, false);
     assertClose(z.dataSync(), normalise(x, C, runMean, runVar, gamma, beta, 1e-5), 1e-4, `inference ${label}`);
     assert.deepEqual(Array.from(bn.runningMean.dataSync()), held, 'inference leaves the running mean alone');
+    const zb = bn.apply(xt, 'batch');
+    assertClose(zb.dataSync(), normalise(x, C, s.mean, s.variance, gamma, beta, 1e-5), 1e-4, `'batch' mode ${label}`);
+    assert.deepEqual(Array.from(bn.runningMean.dataSync()), held, "'batch' mode leaves the running mean alone");
+    zb.dispose();
     tf.dispose([xt, y, z]);
   }
   assert.equal(tf.memory().numTensors, start, 'no tensor leaks (the running statistics are replaced, not added)');
@@ -153,8 +157,9 @@ test('BatchNorm errors say what was wrong', () => {
   const x = tf.zeros([4, 3]);
   assert.throws(() => bn.apply(x, true), /expected an input \[\.\.\., 2\] \(channels last\), got shape \[4, 3\]/);
   const one = tf.zeros([1, 2]);
-  assert.throws(() => bn.apply(one, true), /training mode needs at least two values per channel/);
-  assert.throws(() => bn.apply(one, undefined as never), /pass training/);
+  assert.throws(() => bn.apply(one, true), /batch statistics need at least two values per channel/);
+  assert.throws(() => bn.apply(one, undefined as never), /training must be true .* false .* or 'batch'/);
+  assert.throws(() => bn.apply(one, 'batch'), /batch statistics need at least two values/);
   tf.dispose([x, one]);
   bn.dispose();
 });

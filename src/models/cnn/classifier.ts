@@ -1,13 +1,14 @@
 /**
  * What every image classifier of the convolutional-networks notebook shares: the softmax cross-entropy
  * loss, validation terms, accuracy and class probabilities, on NHWC images [n, h, w, c] with integer
- * labels. A subclass supplies `logits(x, training)`: `training` is the batch-norm flag (batch
- * statistics and running-average updates during a training step, running averages otherwise), and the
- * Trainer passes it through `ctx.training`.
+ * labels. A subclass supplies `logits(x, training)`: `training` is the batch-norm mode (`NormMode`:
+ * batch statistics and running-average updates during a training step, running averages otherwise,
+ * 'batch' for batch statistics without updates), and the Trainer passes `ctx.training`.
  *
  *   loss = -(1 / |B|) Σ_{i ∈ B} log softmax(f(x_i))_{y_i}
  */
 import * as tf from '@tensorflow/tfjs';
+import type { NormMode } from '../../nn';
 import type { Batch, LossTerms, StepContext, Trainable } from '../../train/types';
 
 export abstract class ImageClassifier implements Trainable {
@@ -16,7 +17,7 @@ export abstract class ImageClassifier implements Trainable {
   abstract readonly nClasses: number;
 
   /** Class logits [n, nClasses] of NHWC images `x`. */
-  abstract logits(x: tf.Tensor4D, training: boolean): tf.Tensor2D;
+  abstract logits(x: tf.Tensor4D, training: NormMode): tf.Tensor2D;
 
   abstract variables(): tf.Variable[];
 
@@ -32,8 +33,11 @@ export abstract class ImageClassifier implements Trainable {
     return tf.tidy(() => tf.softmax(this.logits(this.checkImages(x), false)) as tf.Tensor2D);
   }
 
-  /** Fraction of images whose most probable class is the label, in inference mode, `batchSize` at a time. */
-  accuracy(x: tf.Tensor4D, y: tf.Tensor, batchSize = 500): number {
+  /**
+   * Fraction of images whose most probable class is the label, `batchSize` at a time; `mode` false
+   * (inference, the default) or 'batch' (each batch normalised with its own statistics).
+   */
+  accuracy(x: tf.Tensor4D, y: tf.Tensor, batchSize = 500, mode: false | 'batch' = false): number {
     this.checkImages(x);
     const n = x.shape[0];
     let correct = 0;
@@ -41,7 +45,7 @@ export abstract class ImageClassifier implements Trainable {
       const size = Math.min(batchSize, n - lo);
       correct += tf.tidy(() => {
         const xb = tf.slice(x, [lo, 0, 0, 0], [size, -1, -1, -1]);
-        const pred = tf.argMax(this.logits(xb, false), 1);
+        const pred = tf.argMax(this.logits(xb, mode), 1);
         return tf.sum(tf.cast(tf.equal(pred, tf.cast(tf.slice(y, [lo], [size]), 'int32')), 'float32')).dataSync()[0]!;
       });
     }

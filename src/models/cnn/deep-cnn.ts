@@ -14,7 +14,7 @@
  * keeps the cost of a deep stack affordable on a CPU (a 14 x 14 map costs a quarter of 28 x 28).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BatchNorm, Conv2d, globalAvgPool, requirePositiveInt, ResidualBlock } from '../../nn';
+import { BatchNorm, Conv2d, globalAvgPool, type NormMode, requirePositiveInt, ResidualBlock } from '../../nn';
 import type { Rng } from '../../runtime/rng';
 import { ImageClassifier } from './classifier';
 
@@ -84,7 +84,7 @@ export class DeepCNN extends ImageClassifier {
     return 3 + [...this.stage1, ...this.stage2].reduce((s, b) => s + b.layers, 0);
   }
 
-  logits(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
+  logits(x: tf.Tensor4D, training: NormMode): tf.Tensor2D {
     this.checkImages(x);
     return tf.tidy(() => {
       let h = this.stem.apply(x);

@@ -11,7 +11,7 @@
  * each convolution (before the ReLU), for the normalisation section.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BatchNorm, Conv2d, MaxPool2d, requirePositiveInt } from '../../nn';
+import { BatchNorm, Conv2d, MaxPool2d, type NormMode, requirePositiveInt } from '../../nn';
 import type { Rng } from '../../runtime/rng';
 import { ImageClassifier } from './classifier';
 
@@ -64,7 +64,7 @@ export class SmallCNN extends ImageClassifier {
     this.headBias = tf.tidy(() => tf.variable(tf.zeros([this.nClasses])));
   }
 
-  logits(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
+  logits(x: tf.Tensor4D, training: NormMode): tf.Tensor2D {
     this.checkImages(x);
     return tf.tidy(() => {
       let h = x;
