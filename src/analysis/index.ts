@@ -15,3 +15,4 @@ export { receptiveFieldSize, measuredReceptiveField, type ReceptiveLayer, type M
 export { gradientCorrelationAlongLines, type GradientCorrelation, type GradientCorrelationOptions } from './shattered-gradients';
 export { residualVarianceGrowth, type BranchVarianceConfig } from './branch-variance';
 export { linearMapMatrix } from './linear-map';
+export { shiftImages } from './shift';

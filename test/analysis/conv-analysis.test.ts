@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { seed } from '../../src/runtime/rng';
 import { AvgPool2d, Conv2d, ConvTranspose2d } from '../../src/nn';
-import { gradientCorrelationAlongLines, linearMapMatrix, measuredReceptiveField, receptiveFieldSize, residualVarianceGrowth } from '../../src/analysis';
+import { gradientCorrelationAlongLines, linearMapMatrix, measuredReceptiveField, receptiveFieldSize, residualVarianceGrowth, shiftImages } from '../../src/analysis';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -117,4 +117,14 @@ test("a convolution's matrix applied to x is the convolution; its transpose is t
   tf.dispose([x, y]);
   conv.dispose();
   up.dispose();
+});
+
+test('shiftImages moves pixels by whole steps with zeros shifted in', () => {
+  const x = tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]);
+  const down = shiftImages(x, 1, 0);
+  assert.deepEqual(Array.from(down.dataSync()), [0, 0, 0, 1, 2, 3, 4, 5, 6]);
+  const upLeft = shiftImages(x, -1, -2);
+  assert.deepEqual(Array.from(upLeft.dataSync()), [6, 0, 0, 9, 0, 0, 0, 0, 0]);
+  assert.throws(() => shiftImages(x, 3, 0), /smaller than the image \(3 x 3\)/);
+  tf.dispose([x, down, upLeft]);
 });
