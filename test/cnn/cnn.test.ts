@@ -47,6 +47,19 @@ test('DeepCNN: depth = stem + transition + 2 x blocks + head; plain and residual
     res.dispose();
     plain.dispose();
   }
+  // Heads: flatten (7 x 7 x 32 features after two stride-2 layers) or global average pooling (32).
+  const pooled = new DeepCNN({ blocks: 0, residual: true, head: 'pool', rng: seed('h') });
+  const flatHead = new DeepCNN({ blocks: 0, residual: true, rng: seed('h') });
+  assert.equal(flatHead.parameterCount - pooled.parameterCount, (7 * 7 * 32 - 32) * 10);
+  const x = tf.zeros([2, 28, 28, 1]) as tf.Tensor4D;
+  for (const net of [pooled, flatHead]) {
+    const l = net.logits(x, false);
+    assert.deepEqual(l.shape, [2, 10]);
+    l.dispose();
+    net.dispose();
+  }
+  x.dispose();
+  assert.throws(() => new DeepCNN({ blocks: 1, residual: true, head: 'max' as never, rng: seed('e') }), /head must be 'flatten' or 'pool'/);
   assert.throws(() => new DeepCNN({ blocks: -1, residual: true, rng: seed('e') }), /blocks must be a non-negative integer/);
   assert.throws(() => new DeepCNN({ blocks: 2, residual: 'yes' as never, rng: seed('e') }), /residual must be true/);
   assert.throws(() => new DeepCNN({ blocks: 2, residual: true, channels: [16, 0], rng: seed('e') }), /channels\[1\] must be a positive integer/);

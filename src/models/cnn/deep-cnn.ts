@@ -5,7 +5,7 @@
  * back (`residual: true`, y = x + f(x)) or not (y = f(x)).
  *
  *   image -stem conv3x3, stride 2-> [c0, h/2] -(blocks in stage 1)-> -BN-ReLU-conv3x3 stride 2-> [c1, h/4]
- *         -(blocks in stage 2)-> BN-ReLU -global average pool-> dense -> logits
+ *         -(blocks in stage 2)-> BN-ReLU -flatten (or global average pool)-> dense -> logits
  *
  * Each block is a pre-activation `ResidualBlock` of `layersPerBlock` convolutions (BN-ReLU-conv); the
  * first half of the blocks (rounded up) run at c0 channels, the rest at c1. Depth counts weight layers
@@ -31,6 +31,12 @@ export interface DeepCNNConfig {
   batchNorm?: boolean;
   /** One image, [height, width, channels]. @default [28, 28, 1] */
   inputShape?: [number, number, number];
+  /**
+   * How the last feature map reaches the dense layer: 'flatten' (every position has its own weights, as
+   * in the small CNN) or 'pool' (global average pooling, as in ResNets: one number per channel).
+   * @default 'flatten'
+   */
+  head?: 'flatten' | 'pool';
   /** @default 10 */
   nClasses?: number;
   /** Seeds the weights. */
@@ -47,6 +53,7 @@ export class DeepCNN extends ImageClassifier {
   readonly transition: Conv2d;
   readonly stage2: ResidualBlock[] = [];
   readonly headNorm: BatchNorm | null;
+  readonly head: 'flatten' | 'pool';
   readonly headWeight: tf.Variable;
   readonly headBias: tf.Variable;
 
@@ -74,8 +81,12 @@ export class DeepCNN extends ImageClassifier {
     this.transitionNorm = bn ? new BatchNorm({ channels: c0 }) : null;
     this.transition = new Conv2d({ inChannels: c0, outChannels: c1, kernelSize: 3, stride: 2, bias: !bn, rng: rng.fork('transition') });
     this.headNorm = bn ? new BatchNorm({ channels: c1 }) : null;
+    this.head = config.head ?? 'flatten';
+    if (this.head !== 'flatten' && this.head !== 'pool') throw new Error(`DeepCNN: head must be 'flatten' or 'pool', got ${JSON.stringify(config.head)}`);
+    const [h2, w2] = this.transition.outputSize(...this.stem.outputSize(this.inputShape[0], this.inputShape[1]));
+    const features = this.head === 'pool' ? c1 : h2 * w2 * c1;
     const headRng = rng.fork('head');
-    this.headWeight = tf.tidy(() => tf.variable(tf.mul(headRng.randn([c1, this.nClasses]), Math.sqrt(2 / (c1 + this.nClasses)))));
+    this.headWeight = tf.tidy(() => tf.variable(tf.mul(headRng.randn([features, this.nClasses]), Math.sqrt(2 / (features + this.nClasses)))));
     this.headBias = tf.tidy(() => tf.variable(tf.zeros([this.nClasses])));
   }
 
@@ -91,8 +102,9 @@ export class DeepCNN extends ImageClassifier {
       for (const block of this.stage1) h = block.apply(h, training);
       h = this.transition.apply(tf.relu(this.transitionNorm === null ? h : this.transitionNorm.apply(h, training)));
       for (const block of this.stage2) h = block.apply(h, training);
-      const pooled = globalAvgPool(tf.relu(this.headNorm === null ? h : this.headNorm.apply(h, training)));
-      return tf.add(tf.matMul(pooled, this.headWeight as tf.Tensor2D), this.headBias) as tf.Tensor2D;
+      const last = tf.relu(this.headNorm === null ? h : this.headNorm.apply(h, training)) as tf.Tensor4D;
+      const features = this.head === 'pool' ? globalAvgPool(last) : (tf.reshape(last, [last.shape[0], -1]) as tf.Tensor2D);
+      return tf.add(tf.matMul(features, this.headWeight as tf.Tensor2D), this.headBias) as tf.Tensor2D;
     });
   }
 
