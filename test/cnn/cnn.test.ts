@@ -92,3 +92,26 @@ test('both families and the small CNN learn a separable toy task with the Traine
   }
   tf.dispose([x, y]);
 });
+
+test('ImageDenoiser: the loss is the mean squared error against the clean images under σ-noise; training lowers the error', async () => {
+  const { ImageDenoiser } = await import('../../src/models/cnn');
+  const { Conv2d } = await import('../../src/nn');
+  const conv = new Conv2d({ inChannels: 1, outChannels: 1, kernelSize: 3, rng: seed('dn') });
+  const model = new ImageDenoiser({ net: conv, noiseStd: 0.3 });
+  // Smooth images (a blurred random field): a 3 x 3 averaging kernel removes much of the noise.
+  const clean = tf.tidy(() => tf.avgPool(seed('img').uniform([32, 10, 10, 1]) as tf.Tensor4D, 3, 1, 'same'));
+  const ctx = { epoch: 0, step: 0, globalStep: 0, datasetSize: 32, rng: seed('noise'), training: true };
+  const mse = tf.tidy(() => model.loss({ x: clean }, ctx)['mse']!.dataSync()[0]!);
+  const noisy = model.noisy(clean, seed('noise'));
+  const want = model.reconstructionError(noisy, clean, 7);
+  assert.ok(Math.abs(mse - want) < 1e-6, `loss ${mse} vs reconstructionError ${want} (same noise draw)`);
+  const before = model.reconstructionError(noisy, clean);
+  const t = new Trainer(model, { rng: seed('t'), batchSize: 8, learningRate: 1e-2 });
+  await t.fit({ x: clean }, { epochs: 30, progress: false });
+  const after = model.reconstructionError(noisy, clean);
+  const noiseOnly = 0.09; // E (σ ε)² for the identity map
+  assert.ok(after < 0.5 * noiseOnly && after < before, `error ${before} -> ${after} (the noisy input itself: ${noiseOnly})`);
+  assert.throws(() => new ImageDenoiser({ net: conv, noiseStd: 0 }), /noiseStd must be positive/);
+  tf.dispose([clean, noisy]);
+  model.dispose();
+});

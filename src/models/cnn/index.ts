@@ -5,3 +5,4 @@
 export { ImageClassifier, crossEntropy } from './classifier';
 export { SmallCNN, type SmallCNNConfig } from './small-cnn';
 export { DeepCNN, type DeepCNNConfig } from './deep-cnn';
+export { ImageDenoiser, type ImageDenoiserConfig, type ImageToImage } from './denoiser';
