@@ -13,3 +13,5 @@ export { gaussianNLL, bernoulliNLL, categoricalNLL } from './losses';
 export { LikelihoodNet, type LikelihoodNetConfig, type Likelihood } from './likelihood-net';
 export { Conv2d, type Conv2dConfig, convOutputSize, type ConvAxisOptions, type Padding, type ConvInit, CONV_INITS } from './conv2d';
 export { LayerNorm, type LayerNormConfig } from './layer-norm';
+export { upsample2d, interpolationMatrix, type UpsampleMode, UPSAMPLE_MODES } from './upsample';
+export { GroupNorm, type GroupNormConfig, defaultGroups } from './group-norm';
