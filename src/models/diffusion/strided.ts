@@ -81,32 +81,36 @@ export async function sampleStrided(model: NoisePredictor, schedule: NoiseSchedu
   });
   const down = [...steps].reverse();
   const parts: tf.Tensor2D[] = [];
+  let z: tf.Tensor2D | null = null;
   try {
     for (let start = 0; start < n; start += batchSize) {
       const m = Math.min(batchSize, n - start);
-      let z = rng.randn([m, dim]) as tf.Tensor2D;
+      z = rng.randn([m, dim]) as tf.Tensor2D;
       for (let k = 0; k < down.length; k++) {
         const t = down[k]!;
         const s = k + 1 < down.length ? down[k + 1]! : 0;
         const { cx, ce, sigma } = stridedCoefficients(schedule, t, s, eta);
         const at = schedule.alpha[t]!;
+        const zt: tf.Tensor2D = z;
         const next = tf.tidy(() => {
-          let epsHat = model.predict(z, t);
-          let xHat = tf.div(tf.sub(z, tf.mul(epsHat, Math.sqrt(1 - at))), Math.sqrt(at));
+          let epsHat = model.predict(zt, t);
+          let xHat = tf.div(tf.sub(zt, tf.mul(epsHat, Math.sqrt(1 - at))), Math.sqrt(at));
           if (clip !== null) {
             xHat = tf.clipByValue(xHat, clip[0], clip[1]);
-            epsHat = tf.div(tf.sub(z, tf.mul(xHat, Math.sqrt(at))), Math.sqrt(1 - at));
+            epsHat = tf.div(tf.sub(zt, tf.mul(xHat, Math.sqrt(at))), Math.sqrt(1 - at));
           }
           const mean = tf.add(tf.mul(xHat, cx), tf.mul(epsHat, ce));
           return (sigma > 0 ? tf.add(mean, tf.mul(rng.randn([m, dim]), sigma)) : mean) as tf.Tensor2D;
         });
-        z.dispose();
+        zt.dispose();
         z = next;
         if (yieldEvery > 0 && (k + 1) % yieldEvery === 0) await tf.nextFrame();
       }
       parts.push(z);
+      z = null;
     }
   } catch (e) {
+    z?.dispose();
     parts.forEach((p) => p.dispose());
     throw e;
   }
