@@ -20,6 +20,7 @@ export * as vae from './models/vae';
 export * as flows from './models/flows';
 export * as rbm from './models/rbm';
 export * as diffusion from './models/diffusion';
+export * as unet from './models/unet';
 
 export * as analysis from './analysis';
 export * as optim from './optim';

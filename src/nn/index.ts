@@ -19,3 +19,5 @@ export { ConvTranspose2d, type ConvTranspose2dConfig } from './conv-transpose2d'
 export { Conv1d, type Conv1dConfig } from './conv1d';
 export { BatchNorm, type BatchNormConfig, type NormMode } from './batch-norm';
 export { ResidualBlock, type ResidualBlockConfig } from './residual-block';
+export { upsample2d, interpolationMatrix, type UpsampleMode, UPSAMPLE_MODES } from './upsample';
+export { GroupNorm, type GroupNormConfig, defaultGroups } from './group-norm';
