@@ -20,6 +20,7 @@ export * as vae from './models/vae';
 export * as flows from './models/flows';
 export * as rbm from './models/rbm';
 export * as diffusion from './models/diffusion';
+export * as unet from './models/unet';
 
 export * as analysis from './analysis';
 export * as optim from './optim';
@@ -27,3 +28,4 @@ export * as gan from './models/gan';
 export * as metrics from './metrics';
 export * as transformer from './models/transformer';
 export * as pretrain from './models/pretrain';
+export * as cnn from './models/cnn';

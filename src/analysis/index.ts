@@ -12,3 +12,8 @@ export { biasVarianceDecomposition, meanSquaredError, type BiasVariance } from '
 export { ReluFeatureRegression, leastSquares, type FitOptions as LeastSquaresOptions, type FeatureInput } from './relu-features';
 export { signalPropagation, type SignalPropagation, type SignalPropagationConfig } from './signal-propagation';
 export { kMeans, nearestCentroid, oneHotCode, type KMeansConfig, type KMeansResult } from './kmeans';
+export { receptiveFieldSize, measuredReceptiveField, type ReceptiveLayer, type MeasuredReceptiveField } from './receptive-field';
+export { gradientCorrelationAlongLines, type GradientCorrelation, type GradientCorrelationOptions } from './shattered-gradients';
+export { residualVarianceGrowth, type BranchVarianceConfig } from './branch-variance';
+export { linearMapMatrix } from './linear-map';
+export { shiftImages } from './shift';

@@ -14,3 +14,11 @@ export { LikelihoodNet, type LikelihoodNetConfig, type Likelihood } from './like
 export { dropout, validateDropoutRate } from './dropout';
 export { Conv2d, type Conv2dConfig, convOutputSize, type ConvAxisOptions, type Padding, type ConvInit, CONV_INITS } from './conv2d';
 export { LayerNorm, type LayerNormConfig } from './layer-norm';
+export { MaxPool2d, AvgPool2d, globalAvgPool, type Pool2dConfig } from './pooling';
+export { MaxUnpool2d, type MaxUnpool2dConfig, type PooledWithSwitches } from './max-unpool';
+export { ConvTranspose2d, type ConvTranspose2dConfig } from './conv-transpose2d';
+export { Conv1d, type Conv1dConfig } from './conv1d';
+export { BatchNorm, type BatchNormConfig, type NormMode } from './batch-norm';
+export { ResidualBlock, type ResidualBlockConfig } from './residual-block';
+export { upsample2d, interpolationMatrix, type UpsampleMode, UPSAMPLE_MODES } from './upsample';
+export { GroupNorm, type GroupNormConfig, defaultGroups } from './group-norm';

@@ -70,6 +70,31 @@ for (const c of convCases) {
   });
 }
 
+const inputGradCases: { x: [number, number, number, number]; f: [number, number, number, number]; pad: 'same' | 'valid' | number }[] = [
+  { x: [2, 7, 7, 3], f: [3, 3, 3, 4], pad: 'same' },
+  { x: [2, 7, 6, 3], f: [3, 3, 3, 4], pad: 'valid' },
+  { x: [3, 9, 8, 2], f: [2, 4, 2, 5], pad: 'same' },
+  { x: [2, 10, 10, 1], f: [5, 5, 1, 3], pad: 1 },
+  { x: [2, 6, 6, 4], f: [1, 1, 4, 2], pad: 'valid' },
+];
+
+for (const c of inputGradCases) {
+  test(`Conv2DBackpropInput (stride 1, as a convolution) on wasm equals cpu: x ${c.x}, filter ${c.f}, pad ${c.pad}`, async () => {
+    const xv = values(size(c.x), 7);
+    const fv = values(size(c.f), 8);
+    const grad = (): tf.Tensor => {
+      const x = tf.tensor4d(xv, c.x);
+      const w = tf.tensor4d(fv, c.f);
+      const y = tf.conv2d(x, w, 1, c.pad);
+      const r = tf.tensor(values(size(y.shape), 9), y.shape);
+      return tf.grad((xin: tf.Tensor) => tf.conv2d(xin as tf.Tensor4D, w, 1, c.pad).mul(r).sum())(x);
+    };
+    const [expected] = await on('cpu', grad);
+    const [actual] = await on('wasm', grad);
+    assertClose(actual!, expected!, 1e-4, 'dx');
+  });
+}
+
 test('a small CNN trains on wasm: one SGD step gives the same weights and loss as on cpu', async () => {
   const step = (): tf.Tensor[] => {
     const x = tf.tensor4d(values(8 * 12 * 12 * 1, 4), [8, 12, 12, 1]);
@@ -171,7 +196,7 @@ test('no tensors or wasm buffers leak across repeated gradient calls', async () 
 test('uninstall removes exactly what install added (conv gradient throws again on wasm)', async () => {
   await tf.setBackend('wasm');
   const removed = uninstallWasmTrainingKernels();
-  assert.ok(removed.includes('Conv2DBackpropFilter') && removed.includes('GatherV2'));
+  assert.ok(removed.includes('Conv2DBackpropFilter') && removed.includes('GatherV2') && removed.includes('Conv2DBackpropInput'));
   const x = tf.zeros([1, 4, 4, 1]);
   const w = tf.zeros([2, 2, 1, 1]);
   assert.throws(() => tf.grad((wv: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, wv as tf.Tensor4D, 1, 'valid').sum())(w), /Conv2DBackpropFilter/);

@@ -40,6 +40,11 @@ export interface DDPMConfig {
   activation?: Activation;
   /** Time-dependent linear skip in the noise predictor (see NoiseMLPConfig.linearSkip). @default false */
   linearSkip?: boolean;
+  /**
+   * A noise network to use instead of the MLP (e.g. a `NoiseUNet` for images); its `dim` must equal `dim`.
+   * When given, `hidden`, `embedDim`, `activation` and `linearSkip` are not used. @default an MLP (NoiseMLP)
+   */
+  net?: NoiseNetwork;
   /** Name of the data tensor in training batches. @default 'x' */
   dataKey?: string;
   /** Seeds the initial weights. */
@@ -66,9 +71,17 @@ export function noiseLoss(predictor: NoisePredictor, schedule: NoiseSchedule, x:
   });
 }
 
+/** A trainable noise predictor for rows of width `dim` (NoiseMLP, NoiseUNet). */
+export interface NoiseNetwork extends NoisePredictor {
+  readonly dim: number;
+  readonly parameterCount: number;
+  variables(): tf.Variable[];
+  dispose(): void;
+}
+
 export class DDPM implements Trainable, NoisePredictor {
   readonly schedule: NoiseSchedule;
-  readonly net: NoiseMLP;
+  readonly net: NoiseNetwork;
   readonly dim: number;
   private readonly dataKey: string;
 
@@ -76,7 +89,10 @@ export class DDPM implements Trainable, NoisePredictor {
     this.dim = config.dim;
     this.schedule = config.schedule ?? NoiseSchedule.linear();
     this.dataKey = config.dataKey ?? 'x';
-    this.net = new NoiseMLP({
+    if (config.net !== undefined && config.net.dim !== config.dim) {
+      throw new Error(`DDPM: the noise network's dim (${config.net.dim}) differs from dim (${config.dim})`);
+    }
+    this.net = config.net ?? new NoiseMLP({
       dim: config.dim,
       hidden: config.hidden,
       embedDim: config.embedDim,
