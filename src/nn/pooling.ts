@@ -10,7 +10,10 @@
  *   mean: y[b, i, j, c] = (1 / (k_h k_w)) Σ_{m, n} x[b, i s_h + m, j s_w + n, c]
  *
  * NHWC layout, as `Conv2d`. With 'same' padding, average pooling divides by the number of inputs inside
- * the image (TensorFlow's convention), not by k_h k_w.
+ * the image (TensorFlow's convention), not by k_h k_w. TensorFlow.js 4.22's `avgPool` gradient gets those
+ * border windows wrong (it divides by k_h k_w, on every backend: a corner's gradient is off by the
+ * window's share outside the image), so 'same' is computed here as zeros padded explicitly, a 'valid'
+ * average, and a constant rescaling by k_h k_w / (inputs inside the window), whose gradients are right.
  */
 import * as tf from '@tensorflow/tfjs';
 import { pair } from './conv-args';
@@ -84,8 +87,31 @@ export class AvgPool2d extends Pool2d {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    return tf.avgPool(this.check(x), this.poolSize, this.stride, this.padding);
+    const input = this.check(x);
+    if (this.padding === 'valid') return tf.avgPool(input, this.poolSize, this.stride, 'valid');
+    const [h, w] = [input.shape[1], input.shape[2]];
+    const [oh, ow] = this.outputSize(h, w);
+    const [padH, countH] = samePadding(h, oh, this.poolSize[0], this.stride[0]);
+    const [padW, countW] = samePadding(w, ow, this.poolSize[1], this.stride[1]);
+    return tf.tidy(() => {
+      const padded = tf.pad(input, [[0, 0], padH, padW, [0, 0]]);
+      const mean = tf.avgPool(padded, this.poolSize, this.stride, 'valid');
+      const area = this.poolSize[0] * this.poolSize[1];
+      const scale = tf.tensor2d(countH.flatMap((ch) => countW.map((cw) => area / (ch * cw))), [oh, ow]).reshape([1, oh, ow, 1]);
+      return tf.mul(mean, scale) as tf.Tensor4D;
+    });
   }
+}
+
+/** TensorFlow's 'same' padding [before, after] along one axis, and how many real inputs each window covers. */
+function samePadding(n: number, out: number, k: number, s: number): [[number, number], number[]] {
+  const total = Math.max((out - 1) * s + k - n, 0);
+  const before = Math.floor(total / 2);
+  const counts = Array.from({ length: out }, (_, i) => {
+    const start = i * s - before;
+    return Math.min(start + k, n) - Math.max(start, 0);
+  });
+  return [[before, total - before], counts];
 }
 
 /** Global average pooling: [b, h, w, c] -> [b, c], the mean of each feature map. */

@@ -92,3 +92,49 @@ test('pooling config errors name the field', () => {
   assert.throws(() => globalAvgPool(tf.zeros([3, 3]) as never), /globalAvgPool: expected an NHWC input/);
   x.dispose();
 });
+
+/** 'same' average pooling by TensorFlow's rule (windows cut at the border, mean of the inputs inside), in float64. */
+function naiveSameAvg(x: number[], shape: number[], k: [number, number], s: [number, number]): { y: number[]; oh: number; ow: number } {
+  const [B, H, W, C] = shape as [number, number, number, number];
+  const oh = Math.ceil(H / s[0]);
+  const ow = Math.ceil(W / s[1]);
+  const top = Math.floor(Math.max((oh - 1) * s[0] + k[0] - H, 0) / 2);
+  const left = Math.floor(Math.max((ow - 1) * s[1] + k[1] - W, 0) / 2);
+  const y: number[] = [];
+  for (let b = 0; b < B; b++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) for (let c = 0; c < C; c++) {
+    const vals: number[] = [];
+    for (let m = 0; m < k[0]; m++) for (let n = 0; n < k[1]; n++) {
+      const r = i * s[0] + m - top;
+      const q = j * s[1] + n - left;
+      if (r >= 0 && r < H && q >= 0 && q < W) vals.push(x[nhwc(shape, b, r, q, c)]!);
+    }
+    y.push(vals.reduce((a, v) => a + v, 0) / vals.length);
+  }
+  return { y, oh, ow };
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  test(`average pooling with 'same' padding: border windows average the inputs inside, and the gradient is right there too (${backend}; tfjs's own avgPool gradient is not)`, async () => {
+    if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    await tf.setBackend(backend);
+    const start = tf.memory().numTensors;
+    for (const [k, s, h, w] of [[[2, 2], [2, 2], 5, 5], [[3, 3], [2, 2], 6, 7], [[3, 2], [1, 1], 4, 5]] as [[number, number], [number, number], number, number][]) {
+      const shape = [2, h, w, 2];
+      const x = randomArray(shape.reduce((a, b) => a * b, 1), `same${h}${w}`);
+      const ref = naiveSameAvg(x, shape, k, s);
+      const r = randomArray(ref.y.length, `r${h}${w}`);
+      const pool = new AvgPool2d({ poolSize: k, stride: s, padding: 'same' });
+      const xt = tf.tensor4d(x, shape as [number, number, number, number]);
+      const rt = tf.tensor4d(r, [2, ref.oh, ref.ow, 2]);
+      const y = pool.apply(xt);
+      assert.deepEqual(y.shape, [2, ref.oh, ref.ow, 2]);
+      assertClose(y.dataSync(), ref.y, 1e-5, `same avg ${k} ${s} forward`);
+      const g = tf.grad((xin: tf.Tensor) => tf.sum(tf.mul(pool.apply(xin as tf.Tensor4D), rt)))(xt);
+      const fd = finiteDifferences((xx) => naiveSameAvg(xx, shape, k, s).y.reduce((a, v, i) => a + v * r[i]!, 0), x);
+      assertClose(g.dataSync(), fd, 1e-3, `same avg ${k} ${s} gradient`);
+      tf.dispose([xt, rt, y, g]);
+    }
+    assert.equal(tf.memory().numTensors, start, 'no tensor leaks');
+    await tf.setBackend('cpu');
+  });
+}
