@@ -3,7 +3,7 @@
  *
  * The public API by topic. Foundation pieces are exported flat (seeding, backend, data, training,
  * plotting, notebook helpers); each lecture's models live in their own namespace:
- * `bnn`, `vae`, `flows`, `rbm`, `diffusion`.
+ * `bnn`, `vae`, `flows`, `rbm`, `diffusion`, `unet`.
  */
 export * from './runtime';
 export * from './train';
