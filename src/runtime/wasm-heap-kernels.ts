@@ -19,6 +19,10 @@
  *   adjoint of the im2col product.) The sums run in another order than the stock loop's, so results
  *   agree to float32 rounding, not bit for bit.
  *
+ * - `Transpose` of rank 3 and more (splitting and merging attention heads, [B, L, 3, H, d] ->
+ *   [3, B, H, L, d]): the stock kernel ran 40 ms for 400k floats. Here: adjacent axes that stay together
+ *   are merged, then one strided copy with an odometer over the output. Rank 2 keeps the stock kernel.
+ *
  * Each falls back to the stock kernel (or the caller's path) for dtypes and layouts it does not handle.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -181,5 +185,66 @@ export function fastConv2DBackpropInput(stock: KernelFunc): KernelFunc {
       // Not forced: a reshape shares its input's memory and only drops a reference.
       for (const t of temps) backend.disposeData(t.dataId);
     }
+  };
+}
+
+/** `Transpose` of a 4-byte tensor of rank >= 3 as one strided copy; rank <= 2 and other dtypes: stock. */
+export function fastTranspose(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs['x'];
+    const perm = (args.attrs as Attrs)['perm'] as number[];
+    if (x === undefined || !FOUR_BYTES.has(x.dtype) || x.shape.length < 3 || perm.length !== x.shape.length) return stock(args);
+    const backend = args.backend as unknown as WasmBackendInternals;
+    const shape = x.shape;
+    const out = backend.makeOutput(perm.map((p) => shape[p]!), x.dtype);
+    const total = size(shape);
+    if (total === 0) return out;
+    // Merge runs of output axes whose input axes are consecutive (p, p + 1, ...): they stay contiguous.
+    const groups: number[][] = [];
+    for (const p of perm) {
+      const last = groups[groups.length - 1];
+      if (last !== undefined && last[last.length - 1]! + 1 === p) last.push(p);
+      else groups.push([p]);
+    }
+    const inOrder = [...groups].sort((g, h) => g[0]! - h[0]!);
+    const dim = new Map<number[], number>(groups.map((g) => [g, g.reduce((q, a) => q * shape[a]!, 1)]));
+    const stride = new Map<number[], number>();
+    let acc = 1;
+    for (let i = inOrder.length - 1; i >= 0; i--) {
+      stride.set(inOrder[i]!, acc);
+      acc *= dim.get(inOrder[i]!)!;
+    }
+    const dims = groups.map((g) => dim.get(g)!);
+    const strides = groups.map((g) => stride.get(g)!);
+    const { i32 } = heapViews(backend);
+    const src = wordOffset(backend, x);
+    let dst = wordOffset(backend, out);
+    const r = dims.length;
+    const L = dims[r - 1]!;
+    const sL = strides[r - 1]!;
+    if (r === 1) {
+      i32.copyWithin(dst, src, src + total);
+      return out;
+    }
+    const idx = new Array<number>(r - 1).fill(0);
+    let base = src;
+    for (let done = 0; done < total; done += L) {
+      if (sL === 1) {
+        if (L >= 32) i32.copyWithin(dst, base, base + L);
+        else for (let j = 0; j < L; j++) i32[dst + j] = i32[base + j]!;
+      } else {
+        for (let j = 0, from = base; j < L; j++, from += sL) i32[dst + j] = i32[from]!;
+      }
+      dst += L;
+      // odometer over the outer output axes
+      for (let d = r - 2; d >= 0; d--) {
+        idx[d]!++;
+        base += strides[d]!;
+        if (idx[d]! < dims[d]!) break;
+        base -= idx[d]! * strides[d]!;
+        idx[d] = 0;
+      }
+    }
+    return out;
   };
 }

@@ -22,7 +22,7 @@
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fastConv2DBackpropInput, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
+import { fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -40,11 +40,12 @@ export const BRIDGED_KERNELS = [
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
 
 /** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
-export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput'] as const;
+export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose'] as const;
 const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
   GatherV2: (stock) => rowGather(stock),
   Unpack: fastUnpack,
   Conv2DBackpropInput: fastConv2DBackpropInput,
+  Transpose: fastTranspose,
 };
 const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
   UnsortedSegmentSum: unsortedSegmentSum,

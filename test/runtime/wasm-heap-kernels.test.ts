@@ -154,3 +154,30 @@ test('UnsortedSegmentSum rejects an id >= numSegments with a message that names 
     );
   });
 });
+
+/** Every permutation of 0..r-1. */
+function permutations(r: number): number[][] {
+  if (r === 1) return [[0]];
+  return permutations(r - 1).flatMap((p) => Array.from({ length: r }, (_, i) => [...p.slice(0, i), r - 1, ...p.slice(i)]));
+}
+
+test('Transpose (rank >= 3, strided copy) equals cpu for every permutation of ranks 3-5, float32 and int32', async () => {
+  const f = (): tf.Tensor[] => {
+    const x3 = tf.tensor3d(values(3 * 5 * 7, 33), [3, 5, 7]);
+    const x4 = tf.tensor4d(values(2 * 3 * 1 * 5, 34), [2, 3, 1, 5]);
+    const x5 = tf.tensor(values(2 * 3 * 4 * 2 * 40, 35), [2, 3, 4, 2, 40]);
+    const xi = tf.tensor3d(Int32Array.from({ length: 4 * 2 * 3 }, (_, i) => i * 13 - 50), [4, 2, 3], 'int32');
+    return [
+      ...permutations(3).map((p) => tf.transpose(x3, p)),
+      ...permutations(4).map((p) => tf.transpose(x4, p)),
+      ...permutations(5).map((p) => tf.transpose(x5, p)),
+      ...permutations(3).map((p) => tf.transpose(xi, p)),
+      tf.cast(tf.transpose(tf.greater(x3, 0), [2, 0, 1]), 'float32'), // bool: stock kernel
+      tf.transpose(tf.zeros([2, 0, 3]), [2, 1, 0]),
+    ];
+  };
+  await sameOnBoth(f, 0, 'transpose');
+  await noLeak(async () => {
+    await on('wasm', f);
+  });
+});
