@@ -22,7 +22,7 @@
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
+import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -111,6 +111,8 @@ const conv2DBackpropFilter: KernelFunc = (args) => {
   const dataFormat = (a['dataFormat'] as string | undefined) ?? 'NHWC';
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required.');
   if (dataFormat !== 'NHWC') return bridged('Conv2DBackpropFilter')(args);
+  const im2col = conv2DBackpropFilterIm2col(args); // float32: colsᵀ · dy (wasm-heap-kernels.ts)
+  if (im2col !== null) return im2col;
 
   const filterShape = a['filterShape'] as [number, number, number, number];
   const strides = a['strides'] as number | [number, number];

@@ -181,3 +181,16 @@ test('Transpose (rank >= 3, strided copy) equals cpu for every permutation of ra
     await on('wasm', f);
   });
 });
+
+test('Conv2DBackpropFilter (colsᵀ · dy) equals cpu on a wide odd case and leaks no tensor or wasm buffer', async () => {
+  const f = (): tf.Tensor => {
+    const x = tf.tensor4d(values(3 * 11 * 9 * 6, 36), [3, 11, 9, 6]);
+    const r = tf.tensor4d(values(3 * 6 * 3 * 5, 37), [3, 6, 3, 5]);
+    const w = tf.zeros([4, 3, 6, 5]);
+    return tf.grad((wv: tf.Tensor) => tf.conv2d(x, wv as tf.Tensor4D, [2, 3], 'same').mul(r).sum())(w);
+  };
+  await sameOnBoth(f, 1e-5, 'dW');
+  await noLeak(async () => {
+    await on('wasm', f);
+  });
+});
