@@ -122,8 +122,16 @@ export function registerAdamKernel(): void {
   }
 }
 
+let enabled = true;
+
+/** Switch the fused update off (the op chains run instead) or on; for the benchmark's stock-tfjs variant. @default on */
+export function setFusedAdamEnabled(on: boolean): void {
+  enabled = on;
+}
+
 /** Whether the active backend has the fused kernel (wasm and cpu do; native and webgl use the op chain). */
 export function adamKernelAvailable(): boolean {
+  if (!enabled) return false;
   registerAdamKernel();
   return tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined;
 }

@@ -11,8 +11,10 @@
  *   npm run bench -- --out FILE        JSON path (default build/bench/results.json)
  *
  * Variants timed in one process, interleaved run by run, so each ratio comes from the same minutes:
- *   wasm-stock  tfjs-backend-wasm as shipped (stock BatchMatMul transposes, no Conv2DBackpropFilter)
- *   wasm        with src/runtime/wasm-matmul.ts and src/runtime/wasm-kernels.ts (what initBackend sets up)
+ *   wasm-stock  tfjs-backend-wasm as shipped (stock BatchMatMul transposes, no Conv2DBackpropFilter) and
+ *               tf.train.adam's op chain
+ *   wasm        with src/runtime/wasm-matmul.ts, wasm-kernels.ts, wasm-heap-kernels.ts and the fused Adam
+ *               kernel (adam-kernel.ts): what initBackend and the Trainer set up
  *   cpu         @tensorflow/tfjs-backend-cpu
  * and, in child processes (a process cannot swap its wasm module), the threaded wasm build with 1 and
  * with N threads (src/runtime/wasm-threads.ts).
@@ -27,6 +29,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend';
 import { installFastWasmMatMul, uninstallFastWasmMatMul } from '../../src/runtime/wasm-matmul';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
+import { setFusedAdamEnabled } from '../../src/runtime/adam-kernel';
 import { availableCores, useThreadedWasm, wasmThreadsCount } from '../../src/runtime/wasm-threads';
 import { WORKLOADS, workloadRng, type Workload } from './workloads';
 import { NEXT_WORKLOADS } from './workloads-next';
@@ -73,6 +76,8 @@ const settingsFor = (quick: boolean): Settings => (quick ? { runs: 3, runSeconds
 
 async function useWasm(fast: boolean): Promise<void> {
   if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
+  // wasm-stock is tfjs as shipped: stock kernels and tf.train.adam's op chain (the GAN's too).
+  setFusedAdamEnabled(fast);
   if (fast) {
     installFastWasmMatMul();
     installWasmTrainingKernels();
