@@ -116,8 +116,12 @@ function batchedViaXnn(a: TensorInfo, b: TensorInfo, inner: KernelFunc, backend:
   }
 }
 
-/** Below this m·k·n per product, a batched product runs in JavaScript on wasm memory (see `smallBatched`). */
-export const JS_MAX_WORK = 131072;
+/**
+ * Up to this m·k·n per product (where the XNNPACK split does not pay: MIN_SPLIT_WORK), a batched product
+ * runs in JavaScript on wasm memory (see `smallBatched`). Larger ones (the Bayesian MLP's K samples) keep
+ * the split: measured in one bench run, sending 256x11x32 products to JavaScript made that model 2x slower.
+ */
+export const JS_MAX_WORK = 65536;
 
 interface HeapBackend {
   wasm: { HEAPU8: Uint8Array };
@@ -126,7 +130,7 @@ interface HeapBackend {
 }
 
 /**
- * Many small products (attention scores and values: [B, H, L, d]·[B, H, d, L] with L, d <= 64) in
+ * Many small products (attention scores and values: [B, H, L, d]·[B, H, d, L] with L·L·d <= 65536) in
  * JavaScript on wasm memory. The stock kernel's scalar loop runs these at 0.3 GFLOP/s, and splitting
  * them into one XNNPACK call per batch costs ~0.1 ms of overhead per call; a plain i-k-j loop with a
  * float64 accumulator row runs at 1-2 GFLOP/s with no per-batch overhead. Transposes are read in place
@@ -217,7 +221,7 @@ function wrap(kernelName: string, transpose: KernelFunc): boolean {
       const work = a.shape[ra - 1]! * a.shape[ra - 2]! * (transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!);
       const batch = Math.max(a.shape.slice(0, -2).reduce((p, q) => p * q, 1), b.shape.slice(0, -2).reduce((p, q) => p * q, 1));
       const sharedB = b.shape.slice(0, -2).every((d) => d === 1); // one big XNNPACK product is faster then
-      if (!sharedB && (work < JS_MAX_WORK || batch > MAX_SPLIT_BATCH)) {
+      if (!sharedB && (work <= JS_MAX_WORK || batch > MAX_SPLIT_BATCH)) {
         const out = smallBatched(a, b, transposeA, transposeB, backend);
         if (out !== null) return out;
       }

@@ -59,7 +59,8 @@ for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, tru
 }
 
 const batchedCases: [number[], number[], string][] = [
-  [[4, 64, 40], [4, 40, 32], 'small products (m·k·n < JS_MAX_WORK): JavaScript on wasm memory'],
+  [[4, 32, 40], [4, 40, 32], 'small products (m·k·n <= JS_MAX_WORK): JavaScript on wasm memory'],
+  [[4, 64, 40], [4, 40, 32], 'mid-sized products: one XNNPACK call per batch'],
   [[3, 64, 64], [3, 64, 48], 'per-batch XNNPACK products'],
   [[300, 5, 7], [300, 7, 3], 'more batches than MAX_SPLIT_BATCH: JavaScript'],
   [[4, 64, 40], [1, 40, 32], 'shared weights: one [batch·m, k] product'],
