@@ -1,11 +1,11 @@
 /**
  * tf.train.adam with one kernel per variable per step (src/runtime/adam-kernel.ts) on the wasm and cpu
- * backends: the same class (`getClassName()` is 'Adam'), the same state (`getWeights`/`setWeights`,
+ * backends for variables up to FUSED_ADAM_MAX_ELEMENTS (larger ones run tfjs's op chain): the same class (`getClassName()` is 'Adam'), the same state (`getWeights`/`setWeights`,
  * accumulated β powers) and bit for bit the same updates; other backends run the stock op chain.
  * The Trainer's `optimizer: 'adam'` makes one of these.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamKernelAvailable, adamUpdate } from '../runtime/adam-kernel';
+import { adamKernelAvailable, adamUpdate, useFusedAdamFor } from '../runtime/adam-kernel';
 
 /** The fields of tf.AdamOptimizer that the update reads and writes (TypeScript-private there). */
 interface AdamInternals {
@@ -50,10 +50,21 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         if (gradient == null) return;
         const m = self.accumulatedFirstMoment[i]!.variable;
         const v = self.accumulatedSecondMoment[i]!.variable;
-        const [x1, m1, v1] = adamUpdate(value, m, v, gradient, attrs, c1, c2);
-        m.assign(m1);
-        v.assign(v1);
-        value.assign(x1);
+        if (useFusedAdamFor(value.size)) {
+          const [x1, m1, v1] = adamUpdate(value, m, v, gradient, attrs, c1, c2);
+          m.assign(m1);
+          v.assign(v1);
+          value.assign(x1);
+          return;
+        }
+        // Large variables: tf.AdamOptimizer's op chain, verbatim (FUSED_ADAM_MAX_ELEMENTS says why).
+        const newM = tf.add(tf.mul(m, self.beta1), tf.mul(gradient, 1 - self.beta1));
+        const newV = tf.add(tf.mul(v, self.beta2), tf.mul(tf.square(gradient), 1 - self.beta2));
+        const mHat = tf.div(newM, c1);
+        const vHat = tf.div(newV, c2);
+        m.assign(newM);
+        v.assign(newV);
+        value.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), self.epsilon)), -self.learningRate), value));
       });
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));

@@ -124,6 +124,18 @@ export function registerAdamKernel(): void {
 
 let enabled = true;
 
+/**
+ * Variables larger than this take the op chain: in one interleaved bench run (load average ~10), the
+ * JavaScript loop over a 784x512 matrix ran slower than tfjs's 14 XNNPACK kernels (the MLP and VAE fell to
+ * 0.4-0.5x), while models made of small variables gained (the DDPM MLP 2x). Both paths give the same bits.
+ */
+export const FUSED_ADAM_MAX_ELEMENTS = 65536;
+
+/** Whether a variable of `size` elements is updated by the fused kernel (see FUSED_ADAM_MAX_ELEMENTS). */
+export function useFusedAdamFor(size: number): boolean {
+  return size <= FUSED_ADAM_MAX_ELEMENTS && adamKernelAvailable();
+}
+
 /** Switch the fused update off (the op chains run instead) or on; for the benchmark's stock-tfjs variant. @default on */
 export function setFusedAdamEnabled(on: boolean): void {
   enabled = on;

@@ -11,7 +11,8 @@ import { FusedAdamOptimizer } from '../../src/optim/fused-adam';
 import { adamUpdate, registerAdamKernel } from '../../src/runtime/adam-kernel';
 import { values } from '../runtime/values';
 
-const SHAPES = [[7, 5], [13], [3, 1, 4, 2], [1]];
+// [300, 220] is above FUSED_ADAM_MAX_ELEMENTS: the op-chain path runs beside the fused one.
+const SHAPES = [[7, 5], [13], [3, 1, 4, 2], [1], [300, 220]];
 
 /** Train the same variables with `make()`'s optimiser for `steps` steps of a fixed quadratic-plus-sine loss. */
 function run(make: () => tf.Optimizer, steps: number): { weights: Float32Array[]; state: Float32Array[] } {

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ownedVariable } from '../../nn';
-import { adamKernelAvailable, adamUpdate } from '../../runtime/adam-kernel';
+import { adamUpdate, useFusedAdamFor } from '../../runtime/adam-kernel';
 
 export interface AdamConfig {
   /** First-moment decay. @default 0.5 (the GAN default since DCGAN; Adam's paper: 0.9) */
@@ -56,11 +56,10 @@ export class Adam {
       const c2 = 1 - Math.pow(this.beta2, t);
       const step = (lr * Math.sqrt(c2)) / c1;
       const epsHat = this.epsilon * Math.sqrt(c2);
-      // One kernel per parameter on wasm and cpu, bit for bit the op chain below (src/runtime/adam-kernel.ts).
-      const fused = adamKernelAvailable();
+      // One kernel per small parameter on wasm and cpu, bit for bit the op chain below (src/runtime/adam-kernel.ts).
       this.params.forEach((p, i) => {
         const g = grads[i]!;
-        if (fused) {
+        if (useFusedAdamFor(p.size)) {
           const [p1, m1, v1] = adamUpdate(p, this.m[i]!, this.v[i]!, g, { mode: 'folded', beta1: this.beta1, beta2: this.beta2, epsilon: epsHat, rate: step });
           this.m[i]!.assign(m1);
           this.v[i]!.assign(v1);
