@@ -11,23 +11,18 @@
  *   is a `valid` conv2d of x' = xᵀ[ci, h, w, b] (ci as the batch, b as the input channels) with the
  *   filter dy' = dy[oh, ow, b, co], stride 1 and dilation = the forward stride; its output
  *   [ci, kh, kw, co] (cropped to the filter size) is transposed back to [kh, kw, ci, co].
+ * - `UnsortedSegmentSum` runs on wasm memory (wasm-heap-kernels.ts).
  * - The others (and NCHW) are bridged to the `cpu` backend's kernels: inputs are copied out of wasm
  *   memory, the cpu kernel runs, outputs are copied back. Correct by construction, and fast enough for
  *   the small models they serve.
  *
- * Two stock kernels are replaced for speed. `Conv2DBackpropInput` (the input gradient of every conv layer
- * but the first) is a plain C loop in wasm, about ten times slower than the forward convolution on a
- * U-Net's 3×3 layers; for stride 1 (NHWC) it is itself a convolution, run on XNNPACK:
- *     dx[b, i, j, ci] = Σ_{m, n, co} w[m, n, ci, co] · dy[b, i + top − m, j + left − n, co]
- *   is a `valid` conv2d of dy padded by (k_h − 1 − top, k_h − 1 − bottom) rows and
- *   (k_w − 1 − left, k_w − 1 − right) columns, with the filter rotated by 180° and its channel axes
- *   swapped, w'[m, n, co, ci] = w[k_h − 1 − m, k_w − 1 − n, ci, co]. Strided layers keep the stock kernel.
- * And `GatherV2` along axis 0 (how the Trainer cuts every minibatch
+ * Stock kernels replaced for speed: `Unpack` and `Conv2DBackpropInput` (wasm-heap-kernels.ts), and `GatherV2` along axis 0 (how the Trainer cuts every minibatch
  * out of the training set) walks its C loop element by element, about 3 ms for 128 MNIST rows; copying
  * whole rows inside wasm memory takes a few microseconds. Other axes, batch dims and dtypes go to the
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -38,12 +33,23 @@ type Attrs = Record<string, unknown>;
 export const BRIDGED_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
-  'UnsortedSegmentSum',
   'Einsum',
 ] as const;
 
-/** Every kernel this module can add to `wasm`. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', ...BRIDGED_KERNELS] as const;
+/** Every kernel this module can add to `wasm` (UnsortedSegmentSum: wasm-heap-kernels.ts). */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
+
+/** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
+export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose'] as const;
+const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
+  GatherV2: (stock) => rowGather(stock),
+  Unpack: fastUnpack,
+  Conv2DBackpropInput: fastConv2DBackpropInput,
+  Transpose: fastTranspose,
+};
+const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
+  UnsortedSegmentSum: unsortedSegmentSum,
+};
 
 function kernel(name: string, backendName: string): KernelFunc {
   const k = tf.getKernel(name, backendName);
@@ -105,6 +111,8 @@ const conv2DBackpropFilter: KernelFunc = (args) => {
   const dataFormat = (a['dataFormat'] as string | undefined) ?? 'NHWC';
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required.');
   if (dataFormat !== 'NHWC') return bridged('Conv2DBackpropFilter')(args);
+  const im2col = conv2DBackpropFilterIm2col(args); // float32: colsᵀ · dy (wasm-heap-kernels.ts)
+  if (im2col !== null) return im2col;
 
   const filterShape = a['filterShape'] as [number, number, number, number];
   const strides = a['strides'] as number | [number, number];
@@ -152,46 +160,6 @@ const conv2DBackpropFilter: KernelFunc = (args) => {
     for (const t of temps) backend.disposeData(t.dataId, true);
   }
 };
-
-/** dx of a stride-1 NHWC conv2d as a convolution on wasm (see the file comment); other cases go to `stock`. */
-function convBackpropInput(stock: KernelFunc): KernelFunc {
-  return (args) => {
-    const { inputs, attrs } = args;
-    const backend = args.backend as Backend;
-    const dy = inputs['dy'];
-    const filter = inputs['filter'];
-    const a = attrs as Attrs;
-    const inputShape = a['inputShape'] as [number, number, number, number];
-    const strides = a['strides'] as number | [number, number];
-    const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
-    if (dy === undefined || filter === undefined || ((a['dataFormat'] as string | undefined) ?? 'NHWC') !== 'NHWC' || sh !== 1 || sw !== 1) {
-      return stock(args);
-    }
-    const filterShape = filter.shape as [number, number, number, number];
-    const info = tf.backend_util.computeConv2DInfo(inputShape, filterShape, strides, 1,
-      a['pad'] as Parameters<typeof tf.backend_util.computeConv2DInfo>[4], a['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined, false, 'channelsLast');
-    const [kh, kw] = filterShape;
-    const { top, bottom, left, right } = info.padInfo;
-    const pads = [kh - 1 - top, kh - 1 - bottom, kw - 1 - left, kw - 1 - right];
-    if (pads.some((p) => p < 0)) return stock(args);
-    const temps: TensorInfo[] = [];
-    const keepTemp = (t: TensorInfo): TensorInfo => {
-      temps.push(t);
-      return t;
-    };
-    try {
-      const rotated = keepTemp(run('Reverse', backend, { x: filter }, { dims: [0, 1] }));
-      const swapped = keepTemp(run('Transpose', backend, { x: rotated }, { perm: [0, 1, 3, 2] })); // [kh, kw, co, ci]
-      let dyp = dy;
-      if (pads.some((p) => p !== 0)) {
-        dyp = keepTemp(run('PadV2', backend, { x: dy }, { paddings: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], constantValue: 0 }));
-      }
-      return run('Conv2D', backend, { x: dyp, filter: swapped }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], dimRoundingMode: undefined });
-    } finally {
-      for (const t of temps) backend.disposeData(t.dataId, true);
-    }
-  };
-}
 
 /** The parts of tfjs-backend-wasm's BackendWasm that the row gather uses. */
 interface WasmBackendInternals {
@@ -268,28 +236,21 @@ function register(name: string, kernelFunc: KernelFunc): void {
  */
 export function installWasmTrainingKernels(): string[] {
   const added: string[] = [];
-  const gather = tf.getKernel('GatherV2', 'wasm');
-  if (gather !== undefined && !(gather.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
-    replaced.set('GatherV2', gather);
-    tf.unregisterKernel('GatherV2', 'wasm');
-    const kernelFunc = rowGather(gather.kernelFunc);
+  for (const name of REPLACED_KERNELS) {
+    const stock = tf.getKernel(name, 'wasm');
+    if (stock === undefined || (stock.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) continue;
+    replaced.set(name, stock);
+    tf.unregisterKernel(name, 'wasm');
+    const kernelFunc = REPLACEMENT[name](stock.kernelFunc);
     (kernelFunc as unknown as Record<symbol, boolean>)[MARK] = true;
-    tf.registerKernel({ ...gather, kernelFunc });
-    added.push('GatherV2');
-  }
-  const backpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (backpropInput !== undefined && !(backpropInput.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
-    replaced.set('Conv2DBackpropInput', backpropInput);
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    const kernelFunc = convBackpropInput(backpropInput.kernelFunc);
-    (kernelFunc as unknown as Record<symbol, boolean>)[MARK] = true;
-    tf.registerKernel({ ...backpropInput, kernelFunc });
-    added.push('Conv2DBackpropInput');
+    tf.registerKernel({ ...stock, kernelFunc });
+    added.push(name);
   }
   for (const name of WASM_TRAINING_KERNELS) {
     if (tf.getKernel(name, 'wasm') !== undefined) continue;
-    if (tf.getKernel(name, 'cpu') === undefined && name !== 'Conv2DBackpropFilter') continue;
-    register(name, name === 'Conv2DBackpropFilter' ? conv2DBackpropFilter : bridged(name));
+    const own = name === 'Conv2DBackpropFilter' ? conv2DBackpropFilter : OWN[name];
+    if (own === undefined && tf.getKernel(name, 'cpu') === undefined) continue;
+    register(name, own ?? bridged(name));
     added.push(name);
   }
   return added;
@@ -305,19 +266,14 @@ export function uninstallWasmTrainingKernels(): string[] {
       removed.push(name);
     }
   }
-  const stockBackpropInput = replaced.get('Conv2DBackpropInput');
-  const backpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (stockBackpropInput !== undefined && backpropInput !== undefined && (backpropInput.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
-    tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-    tf.registerKernel(stockBackpropInput);
-    removed.push('Conv2DBackpropInput');
-  }
-  const stockGather = replaced.get('GatherV2');
-  const gather = tf.getKernel('GatherV2', 'wasm');
-  if (stockGather !== undefined && gather !== undefined && (gather.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
-    tf.unregisterKernel('GatherV2', 'wasm');
-    tf.registerKernel(stockGather);
-    removed.push('GatherV2');
+  for (const name of REPLACED_KERNELS) {
+    const stock = replaced.get(name);
+    const now = tf.getKernel(name, 'wasm');
+    if (stock !== undefined && now !== undefined && (now.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel(stock);
+      removed.push(name);
+    }
   }
   return removed;
 }
