@@ -2,8 +2,9 @@
  * genlab-ts: a study kit for Bayesian and generative deep learning.
  *
  * The public API by topic. Foundation pieces are exported flat (seeding, backend, data, training,
- * plotting, notebook helpers); each lecture's models live in their own namespace:
- * `bnn`, `vae`, `flows`, `rbm`, `diffusion`, `unet`.
+ * plotting, notebook helpers); layers and tools in `nn`, `math`, `optim`, `analysis`, `metrics`; each
+ * lecture's models in their own namespace: `bnn`, `vae`, `flows`, `rbm`, `diffusion`, `gan`, `cnn`,
+ * `unet`, `transformer`, `pretrain`.
  */
 export * from './runtime';
 export * from './train';
