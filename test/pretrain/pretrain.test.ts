@@ -12,20 +12,12 @@ import { StackedAutoencoder } from '../../src/models/pretrain/stacked-autoencode
 import { DeepClassifier } from '../../src/models/pretrain/deep-classifier';
 import { dropout } from '../../src/nn/dropout';
 import { stepContext } from '../step-context';
+import { halfPatterns } from '../toy-patterns';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Two classes of 12-pixel patterns (left or right half on) with 10% flipped bits; parity = bit 0. */
-function toyData(n: number, label: string): { x: tf.Tensor2D; y: tf.Tensor1D } {
-  const rng = seed(label);
-  return tf.tidy(() => {
-    const y = tf.cast(rng.bernoulli(tf.fill([n], 0.5)), 'int32') as tf.Tensor1D;
-    const proto = tf.tensor2d([[1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1]]);
-    return { x: tf.abs(tf.sub(tf.gather(proto, y), rng.bernoulli(tf.fill([n, 12], 0.1)))) as tf.Tensor2D, y };
-  });
-}
 
 const same = (a: tf.Tensor, b: tf.Tensor) => {
   const [u, v] = [a.dataSync(), b.dataSync()];
@@ -33,7 +25,7 @@ const same = (a: tf.Tensor, b: tf.Tensor) => {
 };
 
 test('stacked denoising autoencoders train greedily, and the classifier copies them bit for bit', async () => {
-  const { x, y } = toyData(200, 'sae-data');
+  const { x, y } = halfPatterns(200, 'sae-data');
   for (const activation of ['sigmoid', 'relu'] as const) {
     const sae = new StackedAutoencoder({ sizes: [12, 8, 6, 4], activation, rng: seed(`sae-${activation}`) });
     const n0 = tf.memory().numTensors;
@@ -73,7 +65,7 @@ test('stacked denoising autoencoders train greedily, and the classifier copies t
 });
 
 test('a DBN initialises the trunk exactly, and its up-pass is the trunk forward pass', async () => {
-  const { x, y } = toyData(100, 'dbn-data');
+  const { x, y } = halfPatterns(100, 'dbn-data');
   const dbn = new DBN({ sizes: [12, 8, 6], rbm: { learningRate: 0.1 }, rng: seed('dbn') });
   await dbn.fitGreedy(x, { rng: seed('g'), epochs: 5, batchSize: 20, progress: false });
   const net = DeepClassifier.fromDBN(dbn, { heads: { y: 2 }, activation: 'sigmoid', rng: seed('clf') });
@@ -97,7 +89,7 @@ test('a DBN initialises the trunk exactly, and its up-pass is the trunk forward 
 });
 
 test('the multi-head loss is the sum of each head\'s cross-entropy, and its bias gradient is mean(p - onehot)', () => {
-  const { x, y } = toyData(16, 'heads');
+  const { x, y } = halfPatterns(16, 'heads');
   const parity = tf.tidy(() => tf.cast(tf.slice(x, [0, 0], [16, 1]).reshape([16]), 'int32')) as tf.Tensor1D;
   const net = new DeepClassifier({ sizes: [12, 5], heads: { y: 2, parity: 2 }, activation: 'tanh', rng: seed('mh') });
   const n0 = tf.memory().numTensors;
@@ -144,7 +136,7 @@ test('dropout: inverted scaling, none at evaluation; a frozen trunk trains the h
   assert.throws(() => dropout(ones, 1, rng), /\[0, 1\)/);
   tf.dispose([ones, d]);
 
-  const { x, y } = toyData(100, 'frozen');
+  const { x, y } = halfPatterns(100, 'frozen');
   const net = new DeepClassifier({ sizes: [12, 8, 8], heads: { y: 2 }, activation: 'relu', dropout: 0.5, freezeTrunk: true, rng: seed('f') });
   // Evaluation is deterministic despite dropout; a training loss differs between step seeds.
   const e1 = net.features(x);

@@ -12,27 +12,15 @@ import { MLPClassifier } from '../../src/models/rbm/classifier';
 import { BernoulliRBM } from '../../src/models/rbm/bernoulli';
 import { GaussianBernoulliRBM } from '../../src/models/rbm/gaussian';
 import { maxAbsDiff } from './helpers';
+import { halfPatterns } from '../toy-patterns';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-/** Two classes of 12-bit patterns: left half on or right half on, with 10% bit noise. */
-function toyData(n: number, label: string): { x: tf.Tensor2D; y: tf.Tensor1D } {
-  const rng = seed(label);
-  return tf.tidy(() => {
-    const y = tf.cast(rng.bernoulli(tf.fill([n], 0.5)), 'int32') as tf.Tensor1D;
-    const proto = tf.tensor2d([
-      [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0],
-      [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1],
-    ]);
-    const x = tf.abs(tf.sub(tf.gather(proto, y), rng.bernoulli(tf.fill([n, 12], 0.1)))) as tf.Tensor2D;
-    return { x, y };
-  });
-}
 
 test('greedy training, features, samples and a classifier initialised from the DBN', async () => {
-  const { x, y } = toyData(300, 'dbn-data');
+  const { x, y } = halfPatterns(300, 'dbn-data');
   const dbn = new DBN({ sizes: [12, 8, 6], rbm: { learningRate: 0.1 }, rng: seed('dbn') });
   assert.deepEqual(dbn.histories, [{ epoch: [] }, { epoch: [] }], 'no history before training');
   const n0 = tf.memory().numTensors;
