@@ -11,16 +11,18 @@
  *   is a `valid` conv2d of x' = xᵀ[ci, h, w, b] (ci as the batch, b as the input channels) with the
  *   filter dy' = dy[oh, ow, b, co], stride 1 and dilation = the forward stride; its output
  *   [ci, kh, kw, co] (cropped to the filter size) is transposed back to [kh, kw, ci, co].
+ * - `UnsortedSegmentSum` runs on wasm memory (wasm-heap-kernels.ts).
  * - The others (and NCHW) are bridged to the `cpu` backend's kernels: inputs are copied out of wasm
  *   memory, the cpu kernel runs, outputs are copied back. Correct by construction, and fast enough for
  *   the small models they serve.
  *
- * One stock kernel is replaced for speed: `GatherV2` along axis 0 (how the Trainer cuts every minibatch
+ * Stock kernels replaced for speed: `Unpack` and `Conv2DBackpropInput` (wasm-heap-kernels.ts), and `GatherV2` along axis 0 (how the Trainer cuts every minibatch
  * out of the training set) walks its C loop element by element, about 3 ms for 128 MNIST rows; copying
  * whole rows inside wasm memory takes a few microseconds. Other axes, batch dims and dtypes go to the
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -31,12 +33,23 @@ type Attrs = Record<string, unknown>;
 export const BRIDGED_KERNELS = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
-  'UnsortedSegmentSum',
   'Einsum',
 ] as const;
 
-/** Every kernel this module can add to `wasm`. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', ...BRIDGED_KERNELS] as const;
+/** Every kernel this module can add to `wasm` (UnsortedSegmentSum: wasm-heap-kernels.ts). */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
+
+/** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
+export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose'] as const;
+const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
+  GatherV2: (stock) => rowGather(stock),
+  Unpack: fastUnpack,
+  Conv2DBackpropInput: fastConv2DBackpropInput,
+  Transpose: fastTranspose,
+};
+const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
+  UnsortedSegmentSum: unsortedSegmentSum,
+};
 
 function kernel(name: string, backendName: string): KernelFunc {
   const k = tf.getKernel(name, backendName);
@@ -98,6 +111,8 @@ const conv2DBackpropFilter: KernelFunc = (args) => {
   const dataFormat = (a['dataFormat'] as string | undefined) ?? 'NHWC';
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required.');
   if (dataFormat !== 'NHWC') return bridged('Conv2DBackpropFilter')(args);
+  const im2col = conv2DBackpropFilterIm2col(args); // float32: colsᵀ · dy (wasm-heap-kernels.ts)
+  if (im2col !== null) return im2col;
 
   const filterShape = a['filterShape'] as [number, number, number, number];
   const strides = a['strides'] as number | [number, number];
@@ -221,19 +236,21 @@ function register(name: string, kernelFunc: KernelFunc): void {
  */
 export function installWasmTrainingKernels(): string[] {
   const added: string[] = [];
-  const gather = tf.getKernel('GatherV2', 'wasm');
-  if (gather !== undefined && !(gather.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
-    replaced.set('GatherV2', gather);
-    tf.unregisterKernel('GatherV2', 'wasm');
-    const kernelFunc = rowGather(gather.kernelFunc);
+  for (const name of REPLACED_KERNELS) {
+    const stock = tf.getKernel(name, 'wasm');
+    if (stock === undefined || (stock.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) continue;
+    replaced.set(name, stock);
+    tf.unregisterKernel(name, 'wasm');
+    const kernelFunc = REPLACEMENT[name](stock.kernelFunc);
     (kernelFunc as unknown as Record<symbol, boolean>)[MARK] = true;
-    tf.registerKernel({ ...gather, kernelFunc });
-    added.push('GatherV2');
+    tf.registerKernel({ ...stock, kernelFunc });
+    added.push(name);
   }
   for (const name of WASM_TRAINING_KERNELS) {
     if (tf.getKernel(name, 'wasm') !== undefined) continue;
-    if (tf.getKernel(name, 'cpu') === undefined && name !== 'Conv2DBackpropFilter') continue;
-    register(name, name === 'Conv2DBackpropFilter' ? conv2DBackpropFilter : bridged(name));
+    const own = name === 'Conv2DBackpropFilter' ? conv2DBackpropFilter : OWN[name];
+    if (own === undefined && tf.getKernel(name, 'cpu') === undefined) continue;
+    register(name, own ?? bridged(name));
     added.push(name);
   }
   return added;
@@ -249,12 +266,14 @@ export function uninstallWasmTrainingKernels(): string[] {
       removed.push(name);
     }
   }
-  const stockGather = replaced.get('GatherV2');
-  const gather = tf.getKernel('GatherV2', 'wasm');
-  if (stockGather !== undefined && gather !== undefined && (gather.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
-    tf.unregisterKernel('GatherV2', 'wasm');
-    tf.registerKernel(stockGather);
-    removed.push('GatherV2');
+  for (const name of REPLACED_KERNELS) {
+    const stock = replaced.get(name);
+    const now = tf.getKernel(name, 'wasm');
+    if (stock !== undefined && now !== undefined && (now.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel(stock);
+      removed.push(name);
+    }
   }
   return removed;
 }

@@ -116,6 +116,90 @@ function batchedViaXnn(a: TensorInfo, b: TensorInfo, inner: KernelFunc, backend:
   }
 }
 
+/**
+ * Up to this m·k·n per product (where the XNNPACK split does not pay: MIN_SPLIT_WORK), a batched product
+ * runs in JavaScript on wasm memory (see `smallBatched`). Larger ones (the Bayesian MLP's K samples) keep
+ * the split: measured in one bench run, sending 256x11x32 products to JavaScript made that model 2x slower.
+ */
+export const JS_MAX_WORK = 65536;
+
+interface HeapBackend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
+}
+
+/**
+ * Many small products (attention scores and values: [B, H, L, d]·[B, H, d, L] with L·L·d <= 65536) in
+ * JavaScript on wasm memory. The stock kernel's scalar loop runs these at 0.3 GFLOP/s, and splitting
+ * them into one XNNPACK call per batch costs ~0.1 ms of overhead per call; a plain i-k-j loop with a
+ * float64 accumulator row runs at 1-2 GFLOP/s with no per-batch overhead. Transposes are read in place
+ * (a transposed operand is copied once per batch into a small contiguous scratch).
+ * Handles float32 with batch dims equal on both sides or absent (size 1) on one; returns null otherwise.
+ * Sums are accumulated in float64 and rounded once, so they are at least as accurate as float32 sums.
+ */
+function smallBatched(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, backend: Backend): TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (k !== kb) return null;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const size = (s: number[]): number => s.reduce((p, q) => p * q, 1);
+  const bA = size(outerA);
+  const bB = size(outerB);
+  const same = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
+  if (!(same || bA === 1 || bB === 1)) return null;
+  const outer = bA === 1 && !same ? outerB : outerA;
+  const batch = Math.max(bA, bB);
+  if (batch <= 1) return null;
+  const hb = backend as unknown as HeapBackend;
+  const out = hb.makeOutput([...outer, m, n], 'float32');
+  const heap = hb.wasm.HEAPU8;
+  const f32 = new Float32Array(heap.buffer, heap.byteOffset, heap.byteLength >> 2);
+  const a0 = hb.dataIdMap.get(a.dataId).memoryOffset >> 2;
+  const b0 = hb.dataIdMap.get(b.dataId).memoryOffset >> 2;
+  const o0 = hb.dataIdMap.get(out.dataId).memoryOffset >> 2;
+  const aT = transposeA ? new Float32Array(m * k) : null;
+  const bT = transposeB ? new Float32Array(k * n) : null;
+  const acc = new Float64Array(n);
+  for (let t = 0; t < batch; t++) {
+    let ai = a0 + (bA === 1 ? 0 : t) * m * k;
+    let bi = b0 + (bB === 1 ? 0 : t) * k * n;
+    let A: Float32Array = f32;
+    let B: Float32Array = f32;
+    if (aT !== null) {
+      // a holds [k, m]: make it [m, k]
+      for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) aT[i * k + p] = f32[ai + p * m + i]!;
+      A = aT;
+      ai = 0;
+    }
+    if (bT !== null) {
+      // b holds [n, k]: make it [k, n]
+      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bT[p * n + j] = f32[bi + j * k + p]!;
+      B = bT;
+      bi = 0;
+    }
+    const o = o0 + t * m * n;
+    for (let i = 0; i < m; i++) {
+      acc.fill(0);
+      const arow = ai + i * k;
+      for (let p = 0; p < k; p++) {
+        const av = A[arow + p]!;
+        const brow = bi + p * n;
+        for (let j = 0; j < n; j++) acc[j] += av * B[brow + j]!;
+      }
+      const orow = o + i * n;
+      for (let j = 0; j < n; j++) f32[orow + j] = acc[j]!;
+    }
+  }
+  return out;
+}
+
 function wrap(kernelName: string, transpose: KernelFunc): boolean {
   const original = tf.getKernel(kernelName, 'wasm');
   if (original === undefined) return false;
@@ -131,6 +215,17 @@ function wrap(kernelName: string, transpose: KernelFunc): boolean {
     if (a === undefined || b === undefined) return inner({ inputs, backend, attrs });
     const batched = batchable && (a.shape.length > 2 || b.shape.length > 2);
     if (!transposeA && !transposeB && !batched) return inner({ inputs, backend, attrs });
+    if (batched) {
+      const ra = a.shape.length;
+      const rb = b.shape.length;
+      const work = a.shape[ra - 1]! * a.shape[ra - 2]! * (transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!);
+      const batch = Math.max(a.shape.slice(0, -2).reduce((p, q) => p * q, 1), b.shape.slice(0, -2).reduce((p, q) => p * q, 1));
+      const sharedB = b.shape.slice(0, -2).every((d) => d === 1); // one big XNNPACK product is faster then
+      if (!sharedB && (work <= JS_MAX_WORK || batch > MAX_SPLIT_BATCH)) {
+        const out = smallBatched(a, b, transposeA, transposeB, backend);
+        if (out !== null) return out;
+      }
+    }
     const temps: TensorInfo[] = [];
     const a2 = transposeA ? transposeLastTwo(a, transpose, backend) : a;
     const b2 = transposeB ? transposeLastTwo(b, transpose, backend) : b;

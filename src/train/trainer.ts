@@ -16,6 +16,7 @@
  *   that is continued gives the same numbers as one that never stopped.
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedAdamOptimizer } from '../optim/fused-adam';
 import { interruptMark, interruptedSince } from '../runtime/interrupt';
 import { Rng } from '../runtime/rng';
 import { printAsSummary } from './history-summary';
@@ -174,7 +175,8 @@ export class NonFiniteLossError extends Error {
 function makeOptimizer(name: OptimizerName, lr: number, momentum: number): tf.Optimizer {
   switch (name) {
     case 'adam':
-      return tf.train.adam(lr);
+      // tf.train.adam's update, one kernel per variable on wasm and cpu (src/optim/fused-adam.ts).
+      return new FusedAdamOptimizer(lr);
     case 'sgd':
       return tf.train.sgd(lr);
     case 'momentum':

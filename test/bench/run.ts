@@ -1,16 +1,20 @@
 /**
  * `npm run bench`: training speed of the kit on every backend available here, before and after the
- * offline-path work, and against PyTorch where /usr/bin/python3 has torch.
+ * offline-path work, against the native TensorFlow backend where it loads, and against PyTorch at 1 thread and
+ * at all cores (GENLAB_TORCH_PYTHON, else /opt/torch-venv, else Debian's python3-torch, labelled as such).
  *
  *   npm run bench                      full run (about 8-10 minutes on 2 shared cores)
  *   npm run bench -- --quick           fewer and shorter runs (about 2-3 minutes)
  *   npm run bench -- --only vae,matmul sections or workloads by name (matmul, threads, torch, and
+ *                                      rescnn, unet, gan, transformer,
  *                                      mlp, bnn, vae, vae2d, flows, rbm, diffusion, cnn)
  *   npm run bench -- --out FILE        JSON path (default build/bench/results.json)
  *
  * Variants timed in one process, interleaved run by run, so each ratio comes from the same minutes:
- *   wasm-stock  tfjs-backend-wasm as shipped (stock BatchMatMul transposes, no Conv2DBackpropFilter)
- *   wasm        with src/runtime/wasm-matmul.ts and src/runtime/wasm-kernels.ts (what initBackend sets up)
+ *   wasm-stock  tfjs-backend-wasm as shipped (stock BatchMatMul transposes, no Conv2DBackpropFilter) and
+ *               tf.train.adam's op chain
+ *   wasm        with src/runtime/wasm-matmul.ts, wasm-kernels.ts, wasm-heap-kernels.ts and the fused Adam
+ *               kernel (adam-kernel.ts): what initBackend and the Trainer set up
  *   cpu         @tensorflow/tfjs-backend-cpu
  * and, in child processes (a process cannot swap its wasm module), the threaded wasm build with 1 and
  * with N threads (src/runtime/wasm-threads.ts).
@@ -25,8 +29,10 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend';
 import { installFastWasmMatMul, uninstallFastWasmMatMul } from '../../src/runtime/wasm-matmul';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
+import { setFusedAdamEnabled } from '../../src/runtime/adam-kernel';
 import { availableCores, useThreadedWasm, wasmThreadsCount } from '../../src/runtime/wasm-threads';
 import { WORKLOADS, workloadRng, type Workload } from './workloads';
+import { NEXT_WORKLOADS } from './workloads-next';
 import { stat, timeInterleaved, timeWorkload, type Settings, type Stat, type Variant, type WorkloadRun } from './measure';
 
 const root = path.resolve(__dirname, '../..');
@@ -70,6 +76,8 @@ const settingsFor = (quick: boolean): Settings => (quick ? { runs: 3, runSeconds
 
 async function useWasm(fast: boolean): Promise<void> {
   if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
+  // wasm-stock is tfjs as shipped: stock kernels and tf.train.adam's op chain (the GAN's too).
+  setFusedAdamEnabled(fast);
   if (fast) {
     installFastWasmMatMul();
     installWasmTrainingKernels();
@@ -156,6 +164,30 @@ async function benchMatMul(settings: Settings, variants: Variant[], shapes = MAT
 }
 
 // ---------------------------------------------------------------------------------------------------
+// The native TensorFlow backend (h2/native's build), as a column of its own when it loads here.
+
+const results0: { native: string } = { native: 'not checked' };
+
+function nativeVariant(): Variant | null {
+  for (const provider of ['@tensorflow/tfjs-node-gpu', 'tfjs-node-cpu']) {
+    try {
+      require.resolve(provider);
+      require(provider);
+    } catch {
+      continue;
+    }
+    if (tf.findBackendFactory('tensorflow') === null) continue;
+    return {
+      name: 'tensorflow',
+      apply: async () => {
+        if (tf.getBackend() !== 'tensorflow') await tf.setBackend('tensorflow');
+      },
+    };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Threads: child processes, each with its own wasm module.
 
 interface ThreadsChildResult {
@@ -209,25 +241,49 @@ interface TorchResult {
   matmul?: { use: string; product: string; gflops: Stat }[];
 }
 
-function runTorch(quick: boolean, only: string[]): TorchResult {
-  const python = '/usr/bin/python3';
-  if (!fs.existsSync(python)) return { available: false, note: `${python} not found: PyTorch comparison skipped` };
+/**
+ * The Python with PyTorch to compare against: `GENLAB_TORCH_PYTHON`, else the venv the README makes
+ * (/opt/torch-venv, or .venv-torch in the repository), else Debian's /usr/bin/python3 (python3-torch,
+ * an old release on the reference BLAS: labelled as such, because it flatters the kit).
+ */
+export function findTorchPython(env: NodeJS.ProcessEnv = process.env): { python: string; source: string } | { error: string } {
+  const forced = env['GENLAB_TORCH_PYTHON'];
+  if (forced) {
+    if (!fs.existsSync(forced)) return { error: `GENLAB_TORCH_PYTHON=${forced} does not exist; point it at a venv's bin/python with torch installed` };
+    return { python: forced, source: 'GENLAB_TORCH_PYTHON' };
+  }
+  for (const p of ['/opt/torch-venv/bin/python', path.join(root, '.venv-torch/bin/python')]) {
+    if (fs.existsSync(p)) return { python: p, source: 'venv' };
+  }
+  if (fs.existsSync('/usr/bin/python3')) return { python: '/usr/bin/python3', source: 'system' };
+  return { error: 'no Python with torch found: make one (README, "Performance") or set GENLAB_TORCH_PYTHON' };
+}
+
+function runTorch(quick: boolean, only: string[], threads: number): TorchResult {
+  const found = findTorchPython();
+  if ('error' in found) return { available: false, note: `${found.error}: PyTorch comparison skipped` };
+  const python = found.python;
   const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    return { available: false, note: `${python} has no torch (Debian: apt-get install python3-torch): PyTorch comparison skipped` };
+    const hint = found.source === 'system' ? 'python3 -m venv /opt/torch-venv && /opt/torch-venv/bin/pip install torch numpy' : 'pip install torch numpy into it';
+    return { available: false, note: `${python} cannot import torch (${probe.stderr.trim().split('\n').at(-1) ?? ''}); ${hint}: PyTorch comparison skipped` };
   }
   const script = path.join(__dirname, 'torch_workloads.py');
-  const r = spawnSync(python, [script, '--json', ...(quick ? ['--quick'] : []), ...(only.length ? ['--only', only.join(',')] : [])], {
+  const r = spawnSync(python, [script, '--json', '--threads', String(threads), ...(quick ? ['--quick'] : []), ...(only.length ? ['--only', only.join(',')] : [])], {
     encoding: 'utf8',
-    timeout: 600_000,
+    timeout: 900_000,
     maxBuffer: 1 << 24,
   });
   const line = r.stdout.split('\n').find((l) => l.startsWith('TORCH_RESULT '));
   if (r.status !== 0 || line === undefined) {
     return { available: false, note: `torch_workloads.py failed (exit ${r.status}): ${r.stderr.slice(-400)}` };
   }
-  const parsed = JSON.parse(line.slice('TORCH_RESULT '.length)) as Omit<TorchResult, 'available' | 'note'>;
-  return { available: true, note: `torch ${parsed.version}, ${parsed.threads} thread(s), BLAS ${parsed.blas}`, ...parsed };
+  const parsed = JSON.parse(line.slice('TORCH_RESULT '.length)) as Omit<TorchResult, 'available' | 'note'> & { origin: string };
+  return {
+    available: true,
+    note: `torch ${parsed.version} (${parsed.origin}; ${python}), ${parsed.threads} thread(s), BLAS ${parsed.blas}`,
+    ...parsed,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -284,12 +340,14 @@ async function main(): Promise<void> {
   const workloads = WORKLOADS.filter((w) => wants(w.name));
   const info = await initBackend({ backend: 'wasm', announce: false });
   if (info.name !== 'wasm') throw new Error('the benchmark needs the wasm backend');
+  const native = nativeVariant();
+  results0.native = native ? native.name : 'not installed or does not load';
   const m = machine();
   console.log(`genlab-ts bench ${args.quick ? '(quick)' : '(full)'}: ${m['cores']} cores (${m['cpu']}), Node ${m['node']}, ` +
     `tfjs ${m['tfjs']}, tfjs-backend-wasm ${m['tfjsBackendWasm']}, tfjs-node ${m['tfjsNode']}, load average ${(m['loadAverageAtStart'] as number[]).join(' ')}`);
   console.log(`each figure: median [min-max] over ${settings.runs} runs of ~${settings.runSeconds} s; variants interleaved run by run\n`);
 
-  const results: Record<string, unknown> = { machine: m, settings, quick: args.quick, date: new Date().toISOString() };
+  const results: Record<string, unknown> = { machine: m, settings, quick: args.quick, date: new Date().toISOString(), native: results0.native };
 
   // 1. matrix products
   let matmul: MatMulResult[] = [];
@@ -303,9 +361,12 @@ async function main(): Promise<void> {
   const workloadResults: Record<string, Record<string, WorkloadRun | { error: string }>> = {};
   for (const w of workloads) {
     process.stderr.write(`workload ${w.name}...\n`);
-    const wasmRuns = await timeWorkload(w, [WASM_STOCK, WASM_FAST], settings, () => workloadRng(w.name));
-    // cpu is 10-50x slower: fewer, shorter runs keep the bench within its budget.
-    const cpuRuns = await timeWorkload(w, [CPU], { runs: Math.min(settings.runs, 3), runSeconds: settings.runSeconds }, () => workloadRng(w.name));
+    const wasmRuns = await timeWorkload(w, [WASM_STOCK, WASM_FAST, ...(native ? [native] : [])], settings, () => workloadRng(w.name));
+    // cpu is 10-50x slower: fewer, shorter runs keep the bench within its budget; the convolutional and
+    // attention workloads would take minutes per run there, so they skip it.
+    const cpuRuns = NEXT_WORKLOADS.includes(w)
+      ? new Map<string, WorkloadRun | { error: string }>()
+      : await timeWorkload(w, [CPU], { runs: Math.min(settings.runs, 3), runSeconds: settings.runSeconds }, () => workloadRng(w.name));
     workloadResults[w.name] = Object.fromEntries([...wasmRuns, ...cpuRuns]);
   }
   await WASM_FAST.apply();
@@ -321,13 +382,19 @@ async function main(): Promise<void> {
     results['threads'] = threads;
   }
 
-  // 4. torch
+  // 4. torch, at 1 thread (the kit's wasm runs on one core) and at all cores
   let torch: TorchResult | null = null;
+  let torchAll: TorchResult | null = null;
   const torchOnly = (args.only ?? []).filter((o) => WORKLOADS.some((w) => w.name === o) || o === 'matmul');
   if (args.only === null || args.only.includes('torch') || torchOnly.length > 0) {
-    process.stderr.write('PyTorch...\n');
-    torch = runTorch(args.quick, args.only === null ? [] : torchOnly);
+    process.stderr.write('PyTorch, 1 thread...\n');
+    torch = runTorch(args.quick, args.only === null ? [] : torchOnly, 1);
     results['torch'] = torch;
+    if (torch.available && availableCores() > 1) {
+      process.stderr.write(`PyTorch, ${availableCores()} threads...\n`);
+      torchAll = runTorch(args.quick, (args.only === null ? [...WORKLOADS.map((w) => w.name)] : torchOnly).filter((o) => o !== 'matmul'), availableCores());
+      results['torchAllCores'] = torchAll;
+    }
   }
 
   // ---- report
@@ -361,6 +428,8 @@ async function main(): Promise<void> {
       const fast = ok('wasm');
       const cpu = ok('cpu');
       const ts = torch?.workloads?.[w.name];
+      const tsAll = torchAll?.workloads?.[w.name];
+      const nat = ok('tensorflow');
       const speedup = pairedRatio(fast?.stepsPerSec, stock?.stepsPerSec);
       const err = (k: string): string => {
         const x = r[k];
@@ -376,15 +445,18 @@ async function main(): Promise<void> {
         speedup ? `${f(speedup.median)}x [${f(speedup.min)}-${f(speedup.max)}]` : '-',
         fast ? f(fast.samplesPerSec.median) : '-',
         fast ? f(fast.secondsPerEpoch.median) : '-',
-        cpu ? fs3(cpu.stepsPerSec) : err('cpu'),
+        cpu ? fs3(cpu.stepsPerSec) : NEXT_WORKLOADS.includes(w) ? 'skipped' : err('cpu'),
+        ...(native ? [nat ? fs3(nat.stepsPerSec) : err('tensorflow')] : []),
         ts ? f(ts.median) : '-',
+        tsAll ? f(tsAll.median) : '-',
         ts && fast ? `${f(ts.median / fast.stepsPerSec.median)}` : '-',
         fast ? (fast.peakBytes / 2 ** 20).toFixed(1) : '-',
       ]);
     }
     console.log(
       table(
-        ['workload', 'batch', 'wasm stock steps/s', 'wasm (kit) steps/s', 'kit/stock', 'samples/s', 's/epoch', 'cpu steps/s', 'torch steps/s', 'our time / torch', 'peak MiB'],
+        ['workload', 'batch', 'wasm stock steps/s', 'wasm (kit) steps/s', 'kit/stock', 'samples/s', 's/epoch', 'cpu steps/s',
+          ...(native ? ['native TF steps/s'] : []), 'torch 1 thread', `torch ${availableCores()} threads`, 'kit time / torch 1 thread', 'peak MiB'],
         rows,
       ),
     );
@@ -417,6 +489,8 @@ async function main(): Promise<void> {
     console.log();
   }
   if (torch) console.log(`PyTorch: ${torch.note}\n`);
+  if (torchAll) console.log(`PyTorch (all cores): ${torchAll.note}\n`);
+  console.log(`Native TensorFlow backend: ${results0.native}. PyTorch runs in its own process after the kit's runs, not interleaved with them.\n`);
 
   results['seconds'] = (Date.now() - t0) / 1000;
   fs.mkdirSync(path.dirname(args.out), { recursive: true });

@@ -3,7 +3,8 @@
 Same models, batch sizes and optimiser (Adam, lr 1e-3 unless the TS workload says otherwise) as
 test/bench/workloads.ts, on random data of the same shapes. One thread by default (the TS side runs on one
 core: single-threaded wasm, one genlab-heavy slot); `--threads N` changes it. Prints one line
-`TORCH_RESULT {json}` with `--json`, else a table. Run by test/bench/run.ts when /usr/bin/python3 has torch.
+`TORCH_RESULT {json}` with `--json`, else a table. Run by test/bench/run.ts with the Python it finds (GENLAB_TORCH_PYTHON, /opt/torch-venv, else Debian's python3), once
+with --threads 1 and once with all cores.
 """
 import argparse
 import json
@@ -206,9 +207,126 @@ def w_cnn():
     return step
 
 
+def conv3(i, o, stride=1):
+    return nn.Conv2d(i, o, 3, stride, 1)
+
+
+class ResBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a, self.b = conv3(c, c), conv3(c, c)
+
+    def forward(self, x):
+        return F.relu(x + self.b(F.relu(self.a(x))))
+
+
+def w_rescnn():
+    net = nn.Sequential(conv3(1, 16, 2), nn.ReLU(), ResBlock(16), conv3(16, 32, 2), nn.ReLU(), ResBlock(32),
+                        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    data = Batches([binary_images(8000).view(-1, 1, 28, 28), labels(8000)], 64)
+
+    def step():
+        x, y = data.next()
+        adam_step(opt, F.cross_entropy(net(x), y))
+    return step
+
+
+class TinyUNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cin, self.down, self.mid = conv3(1, 16), conv3(16, 32, 2), conv3(32, 32)
+        self.up, self.out = conv3(48, 16), conv3(16, 1)
+        self.time = nn.Linear(32, 32)
+        self.register_buffer("freqs", torch.exp(-math.log(10000) * torch.arange(16) / 16))
+
+    def forward(self, x, t):
+        ang = t.float().unsqueeze(1) * self.freqs
+        emb = torch.sigmoid(self.time(torch.cat([torch.sin(ang), torch.cos(ang)], 1)))
+        h1 = F.silu(self.cin(x))
+        h2 = F.silu(self.down(h1) + emb[:, :, None, None])
+        h3 = F.silu(self.mid(h2))
+        h4 = F.silu(self.up(torch.cat([F.interpolate(h3, scale_factor=2, mode="nearest"), h1], 1)))
+        return self.out(h4)
+
+
+def w_unet():
+    T = 1000
+    abar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, T), 0)
+    net = TinyUNet()
+    opt = torch.optim.Adam(net.parameters(), 1e-3)
+    data = Batches([binary_images(8000).view(-1, 1, 28, 28) * 2 - 1], 32)
+
+    def step():
+        (x,) = data.next()
+        t = torch.randint(0, T, (x.shape[0],))
+        eps = torch.randn_like(x)
+        a = abar[t].view(-1, 1, 1, 1)
+        loss = ((net(a.sqrt() * x + (1 - a).sqrt() * eps, t) - eps) ** 2).sum((1, 2, 3)).mean()
+        adam_step(opt, loss)
+    return step
+
+
+def w_gan():
+    G = nn.Sequential(nn.Linear(64, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2), nn.Linear(512, 784), nn.Tanh())
+    D = nn.Sequential(nn.Linear(784, 512), nn.LeakyReLU(0.2), nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1))
+    optG = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(D.parameters(), 2e-4, betas=(0.5, 0.999))
+    data = Batches([binary_images(8000) * 2 - 1], 64)
+
+    def step():
+        (x,) = data.next()
+        # discriminator: cross-entropy + R1 = gamma/2 E ||grad_x D(x)||^2 (gamma = 1), double backprop
+        x = x.requires_grad_(True)
+        dr = D(x)
+        (gx,) = torch.autograd.grad(dr.sum(), x, create_graph=True)
+        fake = G(torch.randn(x.shape[0], 64)).detach()
+        lossD = F.softplus(-dr).mean() + F.softplus(D(fake)).mean() + 0.5 * (gx ** 2).sum(1).mean()
+        adam_step(optD, lossD)
+        # generator: non-saturating loss against the updated D
+        adam_step(optG, F.softplus(-D(G(torch.randn(x.shape[0], 64)))).mean())
+    return step
+
+
+class Block(nn.Module):
+    def __init__(self, d, h):
+        super().__init__()
+        self.h = h
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv, self.proj = nn.Linear(d, 3 * d, bias=False), nn.Linear(d, d, bias=False)
+        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(approximate="tanh"), nn.Linear(4 * d, d))
+
+    def forward(self, x, mask):
+        B, L, D = x.shape
+        q, k, v = self.qkv(self.ln1(x)).view(B, L, 3, self.h, D // self.h).permute(2, 0, 3, 1, 4)
+        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(D // self.h) + mask, -1)
+        x = x + self.proj((att @ v).transpose(1, 2).reshape(B, L, D))
+        return x + self.mlp(self.ln2(x))
+
+
+def w_transformer():
+    V, L, D, H = 64, 64, 64, 4
+    tok, pos = nn.Embedding(V, D), nn.Parameter(torch.randn(L, D) * 0.02)
+    blocks = nn.ModuleList([Block(D, H) for _ in range(2)])
+    lnf, head = nn.LayerNorm(D), nn.Linear(D, V, bias=False)
+    params = list(tok.parameters()) + [pos] + list(blocks.parameters()) + list(lnf.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, 1e-3)
+    mask = torch.triu(torch.full((L, L), -1e9), 1)
+    data = Batches([torch.randint(0, V, (4096, L + 1))], 32)
+
+    def step():
+        (ids,) = data.next()
+        h = tok(ids[:, :-1]) + pos
+        for b in blocks:
+            h = b(h, mask)
+        adam_step(opt, F.cross_entropy(head(lnf(h)).reshape(-1, V), ids[:, 1:].reshape(-1)))
+    return step
+
+
 WORKLOADS = {
     "mlp": w_mlp, "bnn": w_bnn, "vae": w_vae(512, 16), "vae2d": w_vae(256, 2), "flows": w_flows,
     "rbm": w_rbm, "diffusion": w_diffusion, "cnn": w_cnn,
+    "rescnn": w_rescnn, "unet": w_unet, "gan": w_gan, "transformer": w_transformer,
 }
 
 # (use, batch, m, k, n) as in run.ts
@@ -245,8 +363,12 @@ def main():
     runs, run_seconds = (3, 0.4) if args.quick else (5, 1.0)
     only = [o for o in args.only.split(",") if o]
     blas = next((line.split("BLAS_INFO=")[1].split(",")[0] for line in torch.__config__.show().splitlines() if "BLAS_INFO=" in line), "?")
-    libblas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
-    out = {"version": torch.__version__, "threads": torch.get_num_threads(), "blas": f"{blas} ({libblas})",
+    debian = torch.__file__.startswith("/usr/lib/python3/dist-packages")
+    if debian:
+        # Debian's python3-torch links the system libblas.so.3: name the implementation it resolves to.
+        blas = f"{blas} ({os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')})"
+    origin = "Debian python3-torch (old release, system BLAS)" if debian else "PyPI wheel"
+    out = {"version": torch.__version__, "threads": torch.get_num_threads(), "blas": blas, "origin": origin,
            "workloads": {}, "matmul": []}
     for name, make in WORKLOADS.items():
         if only and name not in only:

@@ -17,6 +17,7 @@ import { VAE } from '../../src/models/vae';
 import { RealNVP } from '../../src/models/flows';
 import { BernoulliRBM } from '../../src/models/rbm';
 import { DDPM } from '../../src/models/diffusion';
+import { NEXT_WORKLOADS } from './workloads-next';
 
 export interface Workload {
   /** Short name used by `--only` and in the JSON. */
@@ -208,6 +209,9 @@ export const WORKLOADS: Workload[] = [
     },
   },
 ];
+
+// The next notebooks' workloads (residual CNN, U-Net, GAN, transformer): see workloads-next.ts.
+WORKLOADS.push(...NEXT_WORKLOADS);
 
 export function workloadRng(name: string): Rng {
   return seed(`bench/${name}`);

@@ -59,13 +59,17 @@ for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, tru
 }
 
 const batchedCases: [number[], number[], string][] = [
-  [[4, 64, 40], [4, 40, 32], 'per-batch XNNPACK products'],
+  [[4, 32, 40], [4, 40, 32], 'small products (m·k·n <= JS_MAX_WORK): JavaScript on wasm memory'],
+  [[4, 64, 40], [4, 40, 32], 'mid-sized products: one XNNPACK call per batch'],
+  [[3, 64, 64], [3, 64, 48], 'per-batch XNNPACK products'],
+  [[300, 5, 7], [300, 7, 3], 'more batches than MAX_SPLIT_BATCH: JavaScript'],
   [[4, 64, 40], [1, 40, 32], 'shared weights: one [batch·m, k] product'],
   [[1, 64, 40], [4, 40, 32], 'shared left operand'],
   [[2, 3, 64, 40], [2, 3, 40, 32], 'two batch dims'],
   [[2, 1, 64, 40], [1, 3, 40, 32], 'batch dims broadcast both ways: tiled first (the stock kernel gets these wrong)'],
   [[2, 1, 4, 3], [1, 3, 3, 2], 'small, broadcast both ways: tiled, then the stock kernel'],
-  [[6, 4, 3], [6, 3, 2], 'small batches: the stock kernel'],
+  [[6, 4, 3], [6, 3, 2], 'tiny products: JavaScript'],
+  [[2, 3, 9, 5], [2, 3, 5, 9], 'attention scores, odd sizes: JavaScript'],
 ];
 for (const [aShape, bShape, what] of batchedCases) {
   test(`batched matMul ${aShape} x ${bShape} (${what}) agrees with the definition, also transposed`, () => {
@@ -129,4 +133,24 @@ test('install and uninstall are idempotent, and no wasm buffer leaks', () => {
   assert.deepEqual(uninstallFastWasmMatMul(), []);
   installFastWasmMatMul();
   a.dispose();
+});
+
+test('attention-shaped products with every transpose (JavaScript path) equal the cpu backend, and leak nothing', async () => {
+  const shapes: [number, number, number, number][] = [[2, 3, 11, 7], [1, 4, 64, 16], [5, 1, 3, 1]]; // [B, H, L, d]
+  for (const [B, H, L, d] of shapes) {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const run = (): Float32Array => tf.tidy(() => {
+        const q = tf.tensor(values(B * H * L * d, 41), tA ? [B, H, d, L] : [B, H, L, d]);
+        const k = tf.tensor(values(B * H * L * d, 42), tB ? [B, H, L, d] : [B, H, d, L]);
+        return tf.matMul(q, k, tA, tB).dataSync() as Float32Array;
+      });
+      await tf.setBackend('cpu');
+      const expected = run();
+      await tf.setBackend('wasm');
+      const ids = tf.engine().backend.numDataIds();
+      const got = run();
+      assert.equal(tf.engine().backend.numDataIds(), ids, 'no wasm buffer leaks');
+      assert.ok(maxErr(got, expected) < 1e-5, `[${B}, ${H}, ${L}, ${d}] tA=${tA} tB=${tB}`);
+    }
+  }
 });

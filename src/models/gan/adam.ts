@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ownedVariable } from '../../nn';
+import { adamKernelAvailable, adamUpdate } from '../../runtime/adam-kernel';
 
 export interface AdamConfig {
   /** First-moment decay. @default 0.5 (the GAN default since DCGAN; Adam's paper: 0.9) */
@@ -55,8 +56,17 @@ export class Adam {
       const c2 = 1 - Math.pow(this.beta2, t);
       const step = (lr * Math.sqrt(c2)) / c1;
       const epsHat = this.epsilon * Math.sqrt(c2);
+      // One kernel per parameter on wasm and cpu, bit for bit the op chain below (src/runtime/adam-kernel.ts).
+      const fused = adamKernelAvailable();
       this.params.forEach((p, i) => {
         const g = grads[i]!;
+        if (fused) {
+          const [p1, m1, v1] = adamUpdate(p, this.m[i]!, this.v[i]!, g, { mode: 'folded', beta1: this.beta1, beta2: this.beta2, epsilon: epsHat, rate: step });
+          this.m[i]!.assign(m1);
+          this.v[i]!.assign(v1);
+          p.assign(p1);
+          return;
+        }
         const m = tf.add(tf.mul(this.m[i]!, this.beta1), tf.mul(g, 1 - this.beta1));
         const v = tf.add(tf.mul(this.v[i]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
         this.m[i]!.assign(m);
