@@ -20,6 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../runtime/rng';
+import { convKernel, pair, requirePadding } from './conv-args';
 import { requirePositiveInt } from './validate';
 import { ownedVariable } from './variable';
 
@@ -71,7 +72,7 @@ export function convOutputSize(n: number, kernel: number, options: ConvAxisOptio
   requirePositiveInt(kernel, 'kernel', 'convOutputSize');
   requirePositiveInt(stride, 'stride', 'convOutputSize');
   requirePositiveInt(dilation, 'dilation', 'convOutputSize');
-  checkPadding(padding, 'convOutputSize');
+  requirePadding(padding, 'convOutputSize');
   if (padding === 'same') return Math.ceil(n / stride);
   const extent = dilation * (kernel - 1) + 1;
   const padded = n + 2 * (padding === 'valid' ? 0 : padding);
@@ -79,21 +80,6 @@ export function convOutputSize(n: number, kernel: number, options: ConvAxisOptio
     throw new Error(`convOutputSize: the kernel's extent ${extent} (kernel ${kernel}, dilation ${dilation}) is larger than the padded input ${padded}; use a smaller kernel, more padding or 'same'`);
   }
   return Math.floor((padded - extent) / stride) + 1;
-}
-
-function checkPadding(padding: unknown, owner: string): void {
-  if (padding === 'same' || padding === 'valid') return;
-  if (typeof padding !== 'number' || !Number.isInteger(padding) || padding < 0) {
-    throw new Error(`${owner}: padding must be 'same', 'valid' or a non-negative integer, got ${JSON.stringify(padding)}`);
-  }
-}
-
-function pair(v: number | [number, number], field: string, owner: string): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(p) || p.length !== 2) throw new Error(`${owner}: ${field} must be a number or [height, width], got ${JSON.stringify(v)}`);
-  requirePositiveInt(p[0], `${field}[0]`, owner);
-  requirePositiveInt(p[1], `${field}[1]`, owner);
-  return p;
 }
 
 export class Conv2d {
@@ -115,19 +101,14 @@ export class Conv2d {
     this.kernelSize = pair(config.kernelSize, 'kernelSize', owner);
     this.stride = pair(config.stride ?? 1, 'stride', owner);
     this.dilation = pair(config.dilation ?? 1, 'dilation', owner);
-    this.padding = config.padding ?? 'same';
-    checkPadding(this.padding, owner);
+    this.padding = requirePadding(config.padding ?? 'same', owner);
     const init = config.init ?? 'he';
     if (!CONV_INITS.includes(init)) throw new Error(`Conv2d: unknown init "${String(init)}"; use one of ${CONV_INITS.join(', ')}`);
     const [kh, kw] = this.kernelSize;
     const shape: [number, number, number, number] = [kh, kw, this.inChannels, this.outChannels];
     const fanIn = kh * kw * this.inChannels;
     const fanOut = kh * kw * this.outChannels;
-    this.weight = ownedVariable(() => {
-      if (init === 'zero') return tf.zeros(shape) as tf.Tensor4D;
-      const std = init === 'he' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
-      return tf.mul(config.rng.randn(shape), std) as tf.Tensor4D;
-    });
+    this.weight = ownedVariable(() => convKernel(shape, fanIn, fanOut, init, config.rng, owner) as tf.Tensor4D);
     this.bias = (config.bias ?? true) ? ownedVariable(tf.zeros([this.outChannels]) as tf.Tensor1D) : null;
   }
 

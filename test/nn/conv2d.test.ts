@@ -151,7 +151,7 @@ test('Conv2d: clear errors for channels, rank, a kernel larger than the input an
   });
   conv.dispose();
   assert.throws(() => new Conv2d({ inChannels: 0, outChannels: 4, kernelSize: 3, rng }), /inChannels must be a positive integer/);
-  assert.throws(() => new Conv2d({ inChannels: 1, outChannels: 4, kernelSize: [3] as unknown as number, rng }), /kernelSize must be a number or \[height, width\]/);
+  assert.throws(() => new Conv2d({ inChannels: 1, outChannels: 4, kernelSize: [3] as unknown as number, rng }), /kernelSize must be a positive integer or a pair \[h, w\]/);
   assert.throws(() => new Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, padding: 'full' as Padding, rng }), /padding must be/);
   assert.throws(() => new Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, init: 'xavier' as 'he', rng }), /unknown init "xavier"/);
 });
