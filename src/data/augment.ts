@@ -56,8 +56,13 @@ export function shiftEach<T extends tf.Tensor4D>(x: T, dy: ArrayLike<number>, dx
 export interface RandomShiftsConfig {
   /** Largest shift in pixels along each axis; each image draws dy and dx uniformly from -maxShift..maxShift. */
   maxShift: number;
-  /** The batch entry holding the NHWC images. @default 'x' */
+  /** The batch entry holding the images. @default 'x' */
   key?: string;
+  /**
+   * For a dense network's input, flat rows [n, h * w * c]: the image shape [h, w, c] of a row. The rows
+   * are shifted as images and returned flat. @default undefined (the entry holds NHWC images)
+   */
+  imageShape?: [number, number, number];
 }
 
 /**
@@ -70,16 +75,32 @@ export function randomShifts(config: RandomShiftsConfig): Augmentation {
   if (!Number.isInteger(maxShift) || maxShift < 0) {
     throw new Error(`randomShifts: maxShift must be a non-negative integer (pixels), got ${String(maxShift)}`);
   }
+  const shape = config.imageShape;
+  if (shape !== undefined && (shape.length !== 3 || !shape.every((v) => Number.isInteger(v) && v > 0))) {
+    throw new Error(`randomShifts: imageShape must be [height, width, channels] of positive integers, got ${JSON.stringify(shape)}`);
+  }
   return {
-    name: `randomShifts(maxShift=${maxShift}, key=${key})`,
+    name: `randomShifts(maxShift=${maxShift}, key=${key}${shape === undefined ? '' : `, imageShape=${shape.join('x')}`})`,
     apply(batch: Batch, rng: Rng): Batch {
       const x = batch[key];
       if (x === undefined) throw new Error(`randomShifts: the batch has no "${key}" entry (has: ${Object.keys(batch).join(', ')}); set key to the images' name`);
-      if (x.rank !== 4) throw new Error(`randomShifts: "${key}" must be NHWC images [n, h, w, c], got shape [${x.shape.join(', ')}]`);
-      const n = x.shape[0];
+      let images: tf.Tensor4D;
+      if (shape === undefined) {
+        if (x.rank !== 4) {
+          throw new Error(`randomShifts: "${key}" must be NHWC images [n, h, w, c], got shape [${x.shape.join(', ')}]` + (x.rank === 2 ? '; for flat rows give imageShape, e.g. [28, 28, 1]' : ''));
+        }
+        images = x as tf.Tensor4D;
+      } else {
+        if (x.rank !== 2 || x.shape[1] !== shape[0] * shape[1] * shape[2]) {
+          throw new Error(`randomShifts: with imageShape [${shape.join(', ')}], "${key}" must be flat rows [n, ${shape[0] * shape[1] * shape[2]}], got shape [${x.shape.join(', ')}]`);
+        }
+        images = tf.reshape(x, [-1, ...shape]);
+      }
+      const n = images.shape[0];
       const dy = Array.from({ length: n }, () => rng.int(2 * maxShift + 1) - maxShift);
       const dx = Array.from({ length: n }, () => rng.int(2 * maxShift + 1) - maxShift);
-      return { ...batch, [key]: shiftEach(x as tf.Tensor4D, dy, dx) };
+      const moved = shiftEach(images, dy, dx);
+      return { ...batch, [key]: shape === undefined ? moved : tf.reshape(moved, x.shape) };
     },
   };
 }

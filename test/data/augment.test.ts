@@ -77,7 +77,21 @@ test('randomShifts: each image is one of its (2s+1)^2 shifts, shifts vary, same 
   assert.notDeepEqual(c['x']!.arraySync(), got, 'another step draws other shifts');
   tf.dispose([x, y, a['x']!, b['x']!, c['x']!]);
   assert.throws(() => randomShifts({ maxShift: 1.5 }), /maxShift must be a non-negative integer/);
+  assert.throws(() => randomShifts({ maxShift: 1, imageShape: [28, 28] as unknown as [number, number, number] }), /imageShape must be \[height, width, channels\]/);
+  assert.throws(() => randomShifts({ maxShift: 1 }).apply({ x: tf.zeros([2, 16]) }, seed('k')), /for flat rows give imageShape/);
+  assert.throws(() => randomShifts({ maxShift: 1, imageShape: [4, 4, 1] }).apply({ x: tf.zeros([2, 15]) }, seed('k')), /must be flat rows \[n, 16\], got shape \[2, 15\]/);
   assert.throws(() => randomShifts({ maxShift: 1 }).apply({ images: tf.zeros([1, 4, 4, 1]) }, seed('k')), /no "x" entry \(has: images\); set key/);
+});
+
+test('randomShifts with imageShape: flat rows are shifted as the images they hold, with the same draws', () => {
+  const x = tf.tidy(() => seed('aug/flat').uniform([10, 5, 4, 2])) as tf.Tensor4D;
+  const flat = tf.reshape(x, [10, 40]);
+  const asImages = tf.tidy(() => randomShifts({ maxShift: 1 }).apply({ x }, seed('aug/same'))['x']!);
+  const asRows = tf.tidy(() => randomShifts({ maxShift: 1, imageShape: [5, 4, 2] }).apply({ x: flat }, seed('aug/same'))['x']!);
+  assert.deepEqual(asRows.shape, [10, 40]);
+  assert.deepEqual(asRows.arraySync(), tf.tidy(() => tf.reshape(asImages, [10, 40]).arraySync()));
+  assert.notDeepEqual(asRows.arraySync(), flat.arraySync());
+  tf.dispose([x, flat, asImages, asRows]);
 });
 
 /** Records the mean of x it sees in training steps and in validation. */
