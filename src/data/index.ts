@@ -29,3 +29,5 @@ export type { CheckerboardOptions } from './toy/checkerboard';
 export * from './text';
 export { makeBlobImages } from './toy/blobs';
 export type { BlobImagesOptions, BlobImages } from './toy/blobs';
+export { shiftEach, randomShifts } from './augment';
+export type { RandomShiftsConfig } from './augment';

@@ -98,7 +98,7 @@ async function cacheKey(trainer: Trainer, call: FitCall): Promise<Fingerprint> {
   f.add('optimizer', { type: setup.optimizer.type, config: setup.optimizer.config });
   for (const w of state.optimizer) f.addTensor(`optimizer.${w.name.replace(/^.*\//, '')}`, w.tensor);
   f.add('lr', Array.from({ length: steps }, (_v, i) => setup.learningRate(state.steps + i)));
-  const { validation: _v, progress: _p, cache: _c, metrics, ...rest } = options;
-  f.add('fit', { ...rest, validation: options.validation !== undefined, metrics: metrics?.toString() ?? null });
+  const { validation: _v, progress: _p, cache: _c, metrics, augment, ...rest } = options;
+  f.add('fit', { ...rest, validation: options.validation !== undefined, metrics: metrics?.toString() ?? null, augment: augment?.name ?? null });
   return f;
 }

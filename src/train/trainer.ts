@@ -21,7 +21,7 @@ import { interruptMark, interruptedSince } from '../runtime/interrupt';
 import { Rng } from '../runtime/rng';
 import { printAsSummary } from './history-summary';
 import { constantLr, type LrSchedule } from './schedules';
-import type { Batch, Dataset, History, LossTerms, StepContext, Trainable } from './types';
+import type { Augmentation, Batch, Dataset, History, LossTerms, StepContext, Trainable } from './types';
 import { type ProgressSink, type ProgressState, defaultProgress } from './progress';
 import { type NamedTensor, weightCacheDir } from './weight-cache';
 import { fitThroughCache } from './cached-fit';
@@ -62,6 +62,11 @@ export interface FitOptions {
   syncEvery?: number;
   /** Progress: `true` for the default display (notebook: one updating line; else sparse logs). @default true */
   progress?: boolean | ProgressSink;
+  /**
+   * Transform each training batch before the step (data augmentation, e.g. `randomShifts`); validation
+   * data is never transformed. @default undefined (batches as drawn)
+   */
+  augment?: Augmentation;
   /** Stop each epoch after this many steps (for quick runs on large data). @default all */
   maxStepsPerEpoch?: number;
   /**
@@ -434,7 +439,7 @@ export class Trainer {
             const lr = this.schedule(this.globalStep);
             setLearningRate(this.optimizer, lr);
             const ctx = this.context(epoch, step, n, size, true);
-            const { stacked, names } = this.step(train, idx, ctx);
+            const { stacked, names } = this.step(train, idx, ctx, options.augment);
             pending.push({ stacked, names, step, globalStep: this.globalStep, size });
             this.globalStep++;
             if (pending.length >= syncEvery) {
@@ -515,13 +520,15 @@ export class Trainer {
   }
 
   /** One optimisation step; returns the term values stacked in one tensor (read later, in bulk). */
-  private step(train: Dataset | null, idx: Int32Array | null, ctx: StepContext): { stacked: tf.Tensor1D; names: string[] } {
+  private step(train: Dataset | null, idx: Int32Array | null, ctx: StepContext, augment?: Augmentation): { stacked: tf.Tensor1D; names: string[] } {
     let names: string[] = [];
     const stacked = tf.tidy(() => {
-      const batch: Batch = {};
+      let batch: Batch = {};
       if (train !== null && idx !== null) {
         const indices = tf.tensor1d(idx, 'int32');
         for (const [name, t] of Object.entries(train)) batch[name] = tf.gather(t, indices);
+        // Its own stream, so switching augmentation on leaves the seeds the model draws from unchanged.
+        if (augment !== undefined) batch = augment.apply(batch, new Rng(`${this.baseSeed}/augment/epoch${ctx.epoch}/step${ctx.step}`));
       }
       let terms: LossTerms;
       if (this.model.loss) {

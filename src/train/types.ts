@@ -10,6 +10,18 @@ export type Dataset = Record<string, tf.Tensor>;
 /** One minibatch: the same names as the dataset, `batchSize` rows each. */
 export type Batch = Record<string, tf.Tensor>;
 
+/**
+ * A random transformation of training batches (data augmentation, e.g. `randomShifts` in src/data):
+ * the Trainer applies it to training steps only, never to validation data, with a seed of its own per
+ * step, so the same trainer seed gives the same transformed batches.
+ */
+export interface Augmentation {
+  /** The transformation and its settings, e.g. 'randomShifts(maxShift=2, key=x)': what the weight cache hashes. */
+  readonly name: string;
+  /** The batch transformed; called inside the step's `tf.tidy` (tensors it makes are freed there). */
+  apply(batch: Batch, rng: Rng): Batch;
+}
+
 /** Named scalar loss terms, e.g. `{ nll, kl }`. The loop minimises their sum and logs each. */
 export type LossTerms = Record<string, tf.Scalar>;
 

@@ -107,6 +107,8 @@ test('any change to what determines the run misses', async () => {
     ['other data', async () => void (await make().trainer.fit(changed, opts))],
     ['another name', async () => void (await make().trainer.fit(d, { ...opts, cache: 'bnn-2' }))],
     ['early stopping', async () => void (await make().trainer.fit(d, { ...opts, validation: d, earlyStopping: { monitor: 'val_nll', patience: 1 } }))],
+    ['an augmentation', async () => void (await make().trainer.fit(d, { ...opts, augment: { name: 'scale x by 2', apply: (b) => ({ ...b, x: tf.mul(b['x']!, 2) }) } }))],
+    ['another augmentation', async () => void (await make().trainer.fit(d, { ...opts, augment: { name: 'scale x by 3', apply: (b) => ({ ...b, x: tf.mul(b['x']!, 3) }) } }))],
   ];
   let expected = 1;
   for (const [what, run] of variants) {
