@@ -13,6 +13,7 @@
  * (see `batchedViaXnn`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdMatMulDisabled, simdMatMulFor, type WasmMemory } from './simd-matmul';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Backend = Parameters<KernelFunc>[0]['backend'];
@@ -124,7 +125,7 @@ function batchedViaXnn(a: TensorInfo, b: TensorInfo, inner: KernelFunc, backend:
 export const JS_MAX_WORK = 65536;
 
 interface HeapBackend {
-  wasm: { HEAPU8: Uint8Array };
+  wasm: { HEAPU8: Uint8Array; asm?: { memory?: WasmMemory; malloc?: (bytes: number) => number; free?: (ptr: number) => void } };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
 }
@@ -159,6 +160,27 @@ function smallBatched(a: TensorInfo, b: TensorInfo, transposeA: boolean, transpo
   if (batch <= 1) return null;
   const hb = backend as unknown as HeapBackend;
   const out = hb.makeOutput([...outer, m, n], 'float32');
+  const asm = hb.wasm.asm;
+  const simd = (transposeA && transposeB) || asm?.malloc === undefined || asm.free === undefined ? null : simdMatMul(hb);
+  if (simd !== null) {
+    // In place on wasm memory (simd-matmul.ts); offsets read after makeOutput, which may grow the memory.
+    const pa = hb.dataIdMap.get(a.dataId).memoryOffset;
+    const pb = hb.dataIdMap.get(b.dataId).memoryOffset;
+    const pc = hb.dataIdMap.get(out.dataId).memoryOffset;
+    const sa = bA === 1 ? 0 : 4 * m * k;
+    const sb = bB === 1 ? 0 : 4 * k * n;
+    if (transposeB) {
+      const scratch = asm!.malloc!(4 * k * n);
+      try {
+        simd.mmNT(pa, pb, pc, batch, m, k, n, sa, sb, 4 * m * n, scratch);
+      } finally {
+        asm!.free!(scratch);
+      }
+    }
+    else if (transposeA) simd.mmNN(pa, pb, pc, batch, m, k, n, sa, sb, 4 * m * n, 4, 4 * m);
+    else simd.mmNN(pa, pb, pc, batch, m, k, n, sa, sb, 4 * m * n, 4 * k, 4);
+    return out;
+  }
   const heap = hb.wasm.HEAPU8;
   const f32 = new Float32Array(heap.buffer, heap.byteOffset, heap.byteLength >> 2);
   const a0 = hb.dataIdMap.get(a.dataId).memoryOffset >> 2;
@@ -198,6 +220,11 @@ function smallBatched(a: TensorInfo, b: TensorInfo, transposeA: boolean, transpo
     }
   }
   return out;
+}
+
+/** The SIMD products for this backend's memory, or null (disabled, shared memory, no wasm SIMD). */
+function simdMatMul(hb: HeapBackend): ReturnType<typeof simdMatMulFor> {
+  return simdMatMulDisabled() ? null : simdMatMulFor(hb.wasm.asm?.memory);
 }
 
 function wrap(kernelName: string, transpose: KernelFunc): boolean {

@@ -1,0 +1,67 @@
+/**
+ * Batched matrix products in WebAssembly SIMD, run in place on the `wasm` backend's memory.
+ *
+ * Attention's products are many small matrices ([B, H, N, N]·[B, H, N, d], e.g. 128 products of
+ * 64x64·64x16 per call in the bench's decoder). The stock BatchMatMul sends them to a scalar C loop, one
+ * XNNPACK call per batch costs ~0.1 ms of set-up each, and our JavaScript loop ran them at about
+ * 0.5 GMAC/s (16 ms per call, 60% of the decoder's step). This module is a 1 kB hand-written wasm module
+ * (simd/matmul.wat) that imports the backend's own `WebAssembly.Memory`, so it reads the operands and
+ * writes the result where tfjs keeps them, with no copies, four float32 lanes at a time:
+ * - `mm_nn`: C = op(A)·B for plain or transposed A (the transposed A is read with strides),
+ * - `mm_nt`: C = A·Bᵀ, each Bᵀ first copied into a small scratch buffer (the backend's malloc).
+ * Sums are float32 (as XNNPACK's), in a different order than the cpu backend's, so results agree to
+ * float32 rounding. The module is only used when the backend's memory is not shared (the threaded build
+ * has a SharedArrayBuffer memory, which needs a module declared `shared`; there we keep the JS loop).
+ */
+import { MATMUL_WASM_BASE64 } from './simd-matmul-module';
+
+export interface SimdMatMul {
+  /** C[t] = op(A[t])·B[t] for t < batch; pointers and strides in bytes; A(i, p) at a + i·ars + p·acs. */
+  mmNN(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, sc: number, ars: number, acs: number): void;
+  /** C[t] = A[t]·B[t]ᵀ with A [m, k] and B [n, k] row-major; pointers and strides in bytes; scratch holds 4·k·n bytes. */
+  mmNT(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, sc: number, scratch: number): void;
+}
+
+/** The parts of the WebAssembly API we use (the project's TypeScript lib has no WebAssembly types). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+interface WasmApi {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+const instances = new WeakMap<WasmMemory, SimdMatMul | null>();
+
+function decode(b64: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(b64, 'base64'));
+}
+
+/**
+ * The SIMD products bound to a wasm backend's memory, or null where they cannot run (a shared memory,
+ * or an engine without wasm SIMD: then the caller keeps its JavaScript loop). Instantiated once per memory.
+ */
+export function simdMatMulFor(memory: WasmMemory | undefined): SimdMatMul | null {
+  if (memory === undefined || !(memory instanceof WA.Memory)) return null;
+  if (instances.has(memory)) return instances.get(memory)!;
+  let made: SimdMatMul | null = null;
+  if (typeof SharedArrayBuffer === 'undefined' || !(memory.buffer instanceof SharedArrayBuffer)) {
+    try {
+      const module = new WA.Module(decode(MATMUL_WASM_BASE64));
+      const inst = new WA.Instance(module, { env: { memory } });
+      const ex = inst.exports as unknown as { mm_nn: SimdMatMul['mmNN']; mm_nt: SimdMatMul['mmNT'] };
+      made = { mmNN: ex.mm_nn, mmNT: ex.mm_nt };
+    } catch {
+      made = null; // no wasm SIMD in this engine
+    }
+  }
+  instances.set(memory, made);
+  return made;
+}
+
+/** Whether SIMD products are disabled by the environment (GENLAB_SIMD_MATMUL=0), for A/B measurements. */
+export function simdMatMulDisabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env['GENLAB_SIMD_MATMUL'] === '0';
+}
