@@ -22,6 +22,7 @@
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdConv2DBackpropFilter } from './simd-conv';
 import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -111,6 +112,8 @@ const conv2DBackpropFilter: KernelFunc = (args) => {
   const dataFormat = (a['dataFormat'] as string | undefined) ?? 'NHWC';
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required.');
   if (dataFormat !== 'NHWC') return bridged('Conv2DBackpropFilter')(args);
+  const simd = simdConv2DBackpropFilter(args); // float32, SIMD taps (simd-conv.ts)
+  if (simd !== null) return simd;
   const im2col = conv2DBackpropFilterIm2col(args); // float32: colsᵀ · dy (wasm-heap-kernels.ts)
   if (im2col !== null) return im2col;
 

@@ -13,7 +13,7 @@
  * (see `batchedViaXnn`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdMatMulDisabled, simdMatMulFor, type WasmMemory } from './simd-matmul';
+import { simdMatMulDisabled, simdMatMulFor, type WasmMemory } from './simd-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Backend = Parameters<KernelFunc>[0]['backend'];
@@ -163,7 +163,7 @@ function smallBatched(a: TensorInfo, b: TensorInfo, transposeA: boolean, transpo
   const asm = hb.wasm.asm;
   const simd = (transposeA && transposeB) || asm?.malloc === undefined || asm.free === undefined ? null : simdMatMul(hb);
   if (simd !== null) {
-    // In place on wasm memory (simd-matmul.ts); offsets read after makeOutput, which may grow the memory.
+    // In place on wasm memory (simd-kernels.ts); offsets read after makeOutput, which may grow the memory.
     const pa = hb.dataIdMap.get(a.dataId).memoryOffset;
     const pb = hb.dataIdMap.get(b.dataId).memoryOffset;
     const pc = hb.dataIdMap.get(out.dataId).memoryOffset;

@@ -155,9 +155,9 @@ test('attention-shaped products with every transpose (JavaScript path) equal the
   }
 });
 
-test('SIMD products (simd-matmul.ts) equal the cpu backend for odd sizes, every transpose and one-sided broadcasts', async () => {
-  const { simdMatMulFor } = await import('../../src/runtime/simd-matmul');
-  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-matmul').WasmMemory } } }).wasm.asm.memory;
+test('SIMD products (simd-kernels.ts) equal the cpu backend for odd sizes, every transpose and one-sided broadcasts', async () => {
+  const { simdMatMulFor } = await import('../../src/runtime/simd-kernels');
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-kernels').WasmMemory } } }).wasm.asm.memory;
   const simd = simdMatMulFor(memory);
   assert.ok(simd !== null, 'the SIMD module instantiates on the wasm memory');
   // Count calls, so the test fails if the products stop reaching the SIMD path.
