@@ -25,6 +25,11 @@ export interface SimdMatMul {
   convFilterTap: ConvTap;
   convInputTap: ConvTap;
   convForwardTap: ConvTap;
+  /** out[a, c] = scale·Σ_r x[a, r, c] for x [A, R, C] (pointers in bytes). */
+  colsum(x: number, out: number, A: number, R: number, C: number, scale: number): void;
+  /** A broadcasting binary op (0 add, 1 sub, 2 mul, 3 div) over a collapsed rank-4 shape; strides in elements. */
+  binop(op: number, a: number, b: number, out: number, n0: number, n1: number, n2: number, n3: number,
+    sa0: number, sa1: number, sa2: number, sa3: number, sb0: number, sb1: number, sb2: number, sb3: number): void;
 }
 
 /**
@@ -67,8 +72,12 @@ export function simdMatMulFor(memory: WasmMemory | undefined): SimdMatMul | null
       const inst = new WA.Instance(module, { env: { memory } });
       const ex = inst.exports as unknown as {
         mm_nn: SimdMatMul['mmNN']; mm_nt: SimdMatMul['mmNT']; conv_filter_tap: ConvTap; conv_input_tap: ConvTap; conv_forward_tap: ConvTap;
+        colsum: SimdMatMul['colsum']; binop: SimdMatMul['binop'];
       };
-      made = { mmNN: ex.mm_nn, mmNT: ex.mm_nt, convFilterTap: ex.conv_filter_tap, convInputTap: ex.conv_input_tap, convForwardTap: ex.conv_forward_tap };
+      made = {
+        mmNN: ex.mm_nn, mmNT: ex.mm_nt, convFilterTap: ex.conv_filter_tap, convInputTap: ex.conv_input_tap, convForwardTap: ex.conv_forward_tap,
+        colsum: ex.colsum, binop: ex.binop,
+      };
     } catch {
       made = null; // no wasm SIMD in this engine
     }

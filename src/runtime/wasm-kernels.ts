@@ -23,6 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdConv2DBackpropFilter } from './simd-conv';
+import { simdBinary, simdReduce } from './simd-elementwise';
 import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -41,12 +42,19 @@ export const BRIDGED_KERNELS = [
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
 
 /** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
-export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose'] as const;
+export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv'] as const;
 const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
   GatherV2: (stock) => rowGather(stock),
   Unpack: fastUnpack,
   Conv2DBackpropInput: fastConv2DBackpropInput,
   Transpose: fastTranspose,
+  // SIMD reductions over leading axes and broadcasting arithmetic (simd-elementwise.ts)
+  Sum: (stock) => simdReduce(stock, false),
+  Mean: (stock) => simdReduce(stock, true),
+  Add: (stock) => simdBinary(stock, 'Add'),
+  Sub: (stock) => simdBinary(stock, 'Sub'),
+  Multiply: (stock) => simdBinary(stock, 'Multiply'),
+  RealDiv: (stock) => simdBinary(stock, 'RealDiv'),
 };
 const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
   UnsortedSegmentSum: unsortedSegmentSum,
