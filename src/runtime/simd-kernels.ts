@@ -30,6 +30,9 @@ export interface SimdMatMul {
   /** A broadcasting binary op (0 add, 1 sub, 2 mul, 3 div) over a collapsed rank-4 shape; strides in elements. */
   binop(op: number, a: number, b: number, out: number, n0: number, n1: number, n2: number, n3: number,
     sa0: number, sa1: number, sa2: number, sa3: number, sb0: number, sb1: number, sb2: number, sb3: number): void;
+  /** One Adam update (mode 0 'tfjs', 1 'folded'); see simd/kernels.wat and adam-kernel.ts. */
+  adam(mode: number, x: number, m: number, v: number, g: number, ox: number, om: number, ov: number, n: number,
+    b1: number, ob1: number, b2: number, ob2: number, eps: number, rate: number, c1: number, c2: number): void;
 }
 
 /**
@@ -72,11 +75,11 @@ export function simdMatMulFor(memory: WasmMemory | undefined): SimdMatMul | null
       const inst = new WA.Instance(module, { env: { memory } });
       const ex = inst.exports as unknown as {
         mm_nn: SimdMatMul['mmNN']; mm_nt: SimdMatMul['mmNT']; conv_filter_tap: ConvTap; conv_input_tap: ConvTap; conv_forward_tap: ConvTap;
-        colsum: SimdMatMul['colsum']; binop: SimdMatMul['binop'];
+        colsum: SimdMatMul['colsum']; binop: SimdMatMul['binop']; adam: SimdMatMul['adam'];
       };
       made = {
         mmNN: ex.mm_nn, mmNT: ex.mm_nt, convFilterTap: ex.conv_filter_tap, convInputTap: ex.conv_input_tap, convForwardTap: ex.conv_forward_tap,
-        colsum: ex.colsum, binop: ex.binop,
+        colsum: ex.colsum, binop: ex.binop, adam: ex.adam,
       };
     } catch {
       made = null; // no wasm SIMD in this engine

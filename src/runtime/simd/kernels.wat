@@ -391,4 +391,60 @@
         (br $l1)))
       (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
       (br $l0))))
+;; Adam (adam-kernel.ts): the same float32 operations in the same order as its JavaScript loop (and as
+  ;; the op chains it replaces), four lanes at a time; IEEE float32 +, -, ×, ÷ and √ round the same way,
+  ;; so the result is bit for bit the same. mode 0 ('tfjs'): θ' = (m'/c1) / (√(v'/c2) + ε) · rate + θ with
+  ;; rate = −α; mode 1 ('folded'): θ' = θ − rate · (m' / (√v' + ε)). Pointers in bytes, n elements.
+  (func (export "adam") (param $mode i32) (param $x i32) (param $m i32) (param $v i32) (param $g i32)
+    (param $ox i32) (param $om i32) (param $ov i32) (param $n i32)
+    (param $b1 f32) (param $ob1 f32) (param $b2 f32) (param $ob2 f32) (param $eps f32) (param $rate f32) (param $c1 f32) (param $c2 f32)
+    (local $i i32) (local $o i32) (local $gv v128) (local $mn v128) (local $vn v128) (local $st v128)
+    (local $gs f32) (local $ms f32) (local $vs f32) (local $ss f32)
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $gv (v128.load align=4 (i32.add (local.get $g) (local.get $o))))
+      (local.set $mn (f32x4.add
+        (f32x4.mul (v128.load align=4 (i32.add (local.get $m) (local.get $o))) (f32x4.splat (local.get $b1)))
+        (f32x4.mul (local.get $gv) (f32x4.splat (local.get $ob1)))))
+      (local.set $vn (f32x4.add
+        (f32x4.mul (v128.load align=4 (i32.add (local.get $v) (local.get $o))) (f32x4.splat (local.get $b2)))
+        (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (local.get $ob2)))))
+      (if (i32.eqz (local.get $mode))
+        (then
+          (local.set $st (f32x4.div
+            (f32x4.div (local.get $mn) (f32x4.splat (local.get $c1)))
+            (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vn) (f32x4.splat (local.get $c2)))) (f32x4.splat (local.get $eps)))))
+          (v128.store align=4 (i32.add (local.get $ox) (local.get $o))
+            (f32x4.add (f32x4.mul (local.get $st) (f32x4.splat (local.get $rate))) (v128.load align=4 (i32.add (local.get $x) (local.get $o))))))
+        (else
+          (v128.store align=4 (i32.add (local.get $ox) (local.get $o))
+            (f32x4.sub (v128.load align=4 (i32.add (local.get $x) (local.get $o)))
+              (f32x4.mul (f32x4.splat (local.get $rate))
+                (f32x4.div (local.get $mn) (f32x4.add (f32x4.sqrt (local.get $vn)) (f32x4.splat (local.get $eps)))))))))
+      (v128.store align=4 (i32.add (local.get $om) (local.get $o)) (local.get $mn))
+      (v128.store align=4 (i32.add (local.get $ov) (local.get $o)) (local.get $vn))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vloop)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
+      (local.set $ms (f32.add (f32.mul (f32.load (i32.add (local.get $m) (local.get $o))) (local.get $b1)) (f32.mul (local.get $gs) (local.get $ob1))))
+      (local.set $vs (f32.add (f32.mul (f32.load (i32.add (local.get $v) (local.get $o))) (local.get $b2))
+        (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $ob2))))
+      (if (i32.eqz (local.get $mode))
+        (then
+          (local.set $ss (f32.div (f32.div (local.get $ms) (local.get $c1))
+            (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $c2))) (local.get $eps))))
+          (f32.store (i32.add (local.get $ox) (local.get $o))
+            (f32.add (f32.mul (local.get $ss) (local.get $rate)) (f32.load (i32.add (local.get $x) (local.get $o))))))
+        (else
+          (f32.store (i32.add (local.get $ox) (local.get $o))
+            (f32.sub (f32.load (i32.add (local.get $x) (local.get $o)))
+              (f32.mul (local.get $rate) (f32.div (local.get $ms) (f32.add (f32.sqrt (local.get $vs)) (local.get $eps))))))))
+      (f32.store (i32.add (local.get $om) (local.get $o)) (local.get $ms))
+      (f32.store (i32.add (local.get $ov) (local.get $o)) (local.get $vs))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sloop))))
 )
