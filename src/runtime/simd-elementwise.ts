@@ -153,3 +153,21 @@ export function simdBinary(stock: KernelFunc, name: keyof typeof OPS): KernelFun
     return out;
   };
 }
+
+/**
+ * `Exp` of float32 in SIMD (Cephes' expf polynomial, about 1 ulp; simd/kernels.wat): the stock kernel
+ * calls libm's scalar expf, ~10 ns per element here, and a log-softmax over a [32, 32, 768] vocabulary
+ * makes two of them per step (forward and gradient). Outside [−87.34, 88.72] the result is 0 or +inf.
+ */
+export function simdExp(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs['x'];
+    if (x === undefined || x.dtype !== 'float32') return stock(args);
+    const simd = simdKernelsFor(args.backend);
+    if (simd === null) return stock(args);
+    const hb = args.backend as unknown as SimdBackend;
+    const out = hb.makeOutput(x.shape, 'float32');
+    simd.exp(ptr(hb, x), ptr(hb, out), prod(x.shape));
+    return out;
+  };
+}

@@ -23,7 +23,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdConv2DBackpropFilter } from './simd-conv';
-import { simdBinary, simdReduce } from './simd-elementwise';
+import { simdBinary, simdExp, simdReduce } from './simd-elementwise';
 import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -42,7 +42,7 @@ export const BRIDGED_KERNELS = [
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
 
 /** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
-export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv'] as const;
+export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Exp'] as const;
 const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
   GatherV2: (stock) => rowGather(stock),
   Unpack: fastUnpack,
@@ -55,6 +55,7 @@ const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc)
   Sub: (stock) => simdBinary(stock, 'Sub'),
   Multiply: (stock) => simdBinary(stock, 'Multiply'),
   RealDiv: (stock) => simdBinary(stock, 'RealDiv'),
+  Exp: simdExp,
 };
 const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
   UnsortedSegmentSum: unsortedSegmentSum,

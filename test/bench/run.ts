@@ -29,7 +29,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/runtime/backend';
+import { initBackend, loadNativeBackend } from '../../src/runtime/backend';
 import { installFastWasmMatMul, uninstallFastWasmMatMul } from '../../src/runtime/wasm-matmul';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
 import { setFusedAdamEnabled } from '../../src/runtime/adam-kernel';
@@ -173,22 +173,20 @@ async function benchMatMul(settings: Settings, variants: Variant[], shapes = MAT
 const results0: { native: string } = { native: 'not checked' };
 
 function nativeVariant(): Variant | null {
-  for (const provider of ['@tensorflow/tfjs-node-gpu', 'tfjs-node-cpu']) {
-    try {
-      require.resolve(provider);
-      require(provider);
-    } catch {
-      continue;
-    }
-    if (tf.findBackendFactory('tensorflow') === null) continue;
-    return {
-      name: 'tensorflow',
-      apply: async () => {
-        if (tf.getBackend() !== 'tensorflow') await tf.setBackend('tensorflow');
-      },
-    };
+  // The same search as initBackend: the checkout's offline build (.native/, `npm run native:install`)
+  // first, then the npm packages.
+  const loaded = loadNativeBackend();
+  if (loaded.provider === null || tf.findBackendFactory('tensorflow') === null) {
+    results0.native = `not installed or does not load (${loaded.skipped.map((s) => `${s.provider}: ${s.reason.slice(0, 80)}`).join('; ')})`;
+    return null;
   }
-  return null;
+  results0.native = `tensorflow (${loaded.provider})`;
+  return {
+    name: 'tensorflow',
+    apply: async () => {
+      if (tf.getBackend() !== 'tensorflow') await tf.setBackend('tensorflow');
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -360,7 +358,6 @@ async function main(): Promise<void> {
   const info = await initBackend({ backend: 'wasm', announce: false });
   if (info.name !== 'wasm') throw new Error('the benchmark needs the wasm backend');
   const native = nativeVariant();
-  results0.native = native ? native.name : 'not installed or does not load';
   const m = machine();
   console.log(`genlab-ts bench ${args.quick ? '(quick)' : '(full)'}: ${m['cores']} cores (${m['cpu']}), Node ${m['node']}, ` +
     `tfjs ${m['tfjs']}, tfjs-backend-wasm ${m['tfjsBackendWasm']}, tfjs-node ${m['tfjsNode']}, load average ${(m['loadAverageAtStart'] as number[]).join(' ')}`);

@@ -108,3 +108,39 @@ test('collapseBroadcast merges runs where both operands agree and pads to four a
   assert.deepEqual(collapseBroadcast([6, 5], [6, 5], [6, 5]), { n: [1, 1, 1, 30], sa: [0, 0, 0, 1], sb: [0, 0, 0, 1] });
   assert.equal(collapseBroadcast([2, 1, 2, 1, 2], [1, 2, 1, 2, 1], [2, 2, 2, 2, 2]), null);
 });
+
+test('Exp (SIMD, Cephes expf) is within 2 float32 ulps of exp on [-87, 88], exact 0/inf/NaN outside, and runs SIMD', async () => {
+  const xs: number[] = [];
+  for (let i = 0; i <= 20000; i++) xs.push(-87 + (175.5 * i) / 20000);
+  xs.push(0, -0, 1, -1, 1e-8, -1e-8, 88.72, -87.33, 100, -100, Infinity, -Infinity, NaN, 5, 7); // 7 extra: an odd tail
+  await tf.setBackend('wasm');
+  const before = counts.binop;
+  const simd = simdKernelsFor(tf.backend())!;
+  let calls = 0;
+  const inner = simd.exp;
+  simd.exp = (...a) => (calls++, inner(...a));
+  try {
+    const got = tf.tidy(() => tf.exp(tf.tensor1d(xs)).dataSync() as Float32Array);
+    assert.equal(calls, 1, 'the SIMD exp ran');
+    const x32 = Float32Array.from(xs);
+    let worstUlp = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const x = x32[i]!;
+      const want = Math.fround(Math.exp(x));
+      if (Number.isNaN(x)) assert.ok(Number.isNaN(got[i]!), 'NaN stays NaN');
+      else if (x > 88.72284) assert.equal(got[i], Infinity, `exp(${x})`);
+      else if (x < -87.33655) assert.equal(got[i], 0, `exp(${x})`);
+      else {
+        const ulp = Math.abs(Math.fround(want * (1 + 2 ** -23)) - want);
+        worstUlp = Math.max(worstUlp, Math.abs(got[i]! - want) / ulp);
+      }
+    }
+    assert.ok(worstUlp <= 2, `worst error ${worstUlp} ulp`);
+    console.log(`# SIMD exp: worst error ${worstUlp.toFixed(2)} ulp over ${xs.length} points`);
+    await same('exp of a tensor', () => tf.exp(tf.tensor(values(3 * 7 * 5, 81), [3, 7, 5])), 1e-6);
+    await same('log-softmax gradient', () => tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.logSoftmax(z), tf.tensor(values(4 * 9, 83), [4, 9]))))(tf.tensor(values(4 * 9, 82), [4, 9])), 1e-5);
+  } finally {
+    simd.exp = inner;
+  }
+  assert.ok(counts.binop >= before);
+});

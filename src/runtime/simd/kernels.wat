@@ -447,4 +447,45 @@
       (f32.store (i32.add (local.get $ov) (local.get $o)) (local.get $vs))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $sloop))))
+;; exp (simd-unary.ts): Cephes' expf, four lanes at a time. e^x = 2^n · e^r with n = round(x·log2 e) and
+  ;; r = x − n·ln 2 (ln 2 split in two so r is exact), e^r by Cephes' degree-6 polynomial (about 1 ulp).
+  ;; Results above 88.72 are +inf and below −87.33 are 0 (float32 denormals are not produced); NaN stays NaN.
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128) (local $xc v128) (local $k v128) (local $a v128)
+    (local.set $xc (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33654))) (f32x4.splat (f32.const 88.72283))))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $xc) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.sub (f32x4.sub (local.get $xc) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375))))
+      (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (f32x4.splat (f32.const 1))))
+    ;; times 2^n as 2^a · 2^(n−a) with a = n >> 1, both normal floats for every n in [−126, 128]
+    (local.set $k (i32x4.trunc_sat_f32x4_s (local.get $n)))
+    (local.set $a (i32x4.shr_s (local.get $k) (i32.const 1)))
+    (local.set $p (f32x4.mul (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (local.get $a) (i32x4.splat (i32.const 127))) (i32.const 23)))
+      (i32x4.shl (i32x4.add (i32x4.sub (local.get $k) (local.get $a)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+    ;; out of range: +inf above, 0 below; NaN (all compares false) passes through the polynomial as NaN
+    (local.set $p (v128.bitselect (f32x4.splat (f32.const inf)) (local.get $p) (f32x4.gt (local.get $x) (f32x4.splat (f32.const 88.72283)))))
+    (v128.bitselect (f32x4.splat (f32.const 0)) (local.get $p) (f32x4.lt (local.get $x) (f32x4.splat (f32.const -87.33654)))))
+
+  ;; out[i] = exp(x[i]) for i < n (pointers in bytes); the n mod 4 tail through one padded vector.
+  (func (export "exp") (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $v v128) (local $k i32)
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+      (v128.store align=4 (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+        (call $exp4 (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vloop)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+        (f32x4.extract_lane 0 (call $exp4 (f32x4.splat (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sloop))))
 )
