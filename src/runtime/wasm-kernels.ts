@@ -22,7 +22,7 @@
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdConv2DBackpropFilter } from './simd-conv';
+import { fastConv2D, simdConv2DBackpropFilter } from './simd-conv';
 import { simdBinary, simdExp, simdReduce } from './simd-elementwise';
 import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
@@ -42,7 +42,7 @@ export const BRIDGED_KERNELS = [
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
 
 /** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
-export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Exp'] as const;
+export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Exp', 'Conv2D'] as const;
 const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
   GatherV2: (stock) => rowGather(stock),
   Unpack: fastUnpack,
@@ -56,6 +56,7 @@ const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc)
   Multiply: (stock) => simdBinary(stock, 'Multiply'),
   RealDiv: (stock) => simdBinary(stock, 'RealDiv'),
   Exp: simdExp,
+  Conv2D: fastConv2D, // SIMD forward for >= 8 channels in and out (simd-conv.ts)
 };
 const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
   UnsortedSegmentSum: unsortedSegmentSum,

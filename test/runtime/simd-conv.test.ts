@@ -63,18 +63,24 @@ for (const c of cases) {
     await tf.setBackend('wasm');
     const simd = simdKernelsFor(tf.backend());
     assert.ok(simd !== null, 'the SIMD kernels load on wasm');
-    const calls = { filter: 0, input: 0 };
-    const [f0, i0] = [simd.convFilterTap, simd.convInputTap];
+    const calls = { filter: 0, input: 0, forward: 0 };
+    const [f0, i0, c0] = [simd.convFilterTap, simd.convInputTap, simd.convForwardTap];
     simd.convFilterTap = (...a) => (calls.filter++, f0(...a));
     simd.convInputTap = (...a) => (calls.input++, i0(...a));
+    simd.convForwardTap = (...a) => (calls.forward++, c0(...a));
     try {
       const ids = tf.engine().backend.numDataIds();
-      const [, dx, dw] = await on('wasm', run);
+      const got = await on('wasm', run);
+      const [, dx, dw] = got;
       assert.equal(tf.engine().backend.numDataIds(), ids, 'no wasm buffer leaks');
       assert.ok(calls.filter > 0 && calls.input > 0, `the SIMD taps ran (filter ${calls.filter}, input ${calls.input})`);
+      const wide = c.f[2] >= 8 && c.f[3] >= 8;
+      assert.equal(calls.forward > 0, wide, `the registered Conv2D takes the SIMD forward exactly for >= 8 channels in and out (${calls.forward} calls)`);
+      // and the registered forward itself equals cpu
+      assert.ok(maxRelErr(got[0]!, expected[0]!) < 1e-5, 'registered forward');
       assert.ok(maxRelErr(dw!, expected[2]!) < 1e-5, `dW: ${maxRelErr(dw!, expected[2]!)}`);
       assert.ok(maxRelErr(dx!, expected[1]!) < 1e-5, `dx: ${maxRelErr(dx!, expected[1]!)}`);
-      // The forward pass, called directly (the registered Conv2D stays XNNPACK's).
+      // The forward pass, called directly (the registered Conv2D takes it for >= 8 channels in and out).
       const y = tf.tidy(() => {
         const x = tf.tensor4d(xv, c.x);
         const w = tf.tensor4d(fv, c.f);
@@ -85,7 +91,7 @@ for (const c of cases) {
       assert.ok(maxRelErr(y.dataSync() as Float32Array, expected[0]!) < 1e-5, 'forward');
       y.dispose();
     } finally {
-      [simd.convFilterTap, simd.convInputTap] = [f0, i0];
+      [simd.convFilterTap, simd.convInputTap, simd.convForwardTap] = [f0, i0, c0];
     }
   });
 }
