@@ -200,3 +200,27 @@ test('SIMD products (simd-kernels.ts) equal the cpu backend for odd sizes, every
   assert.ok(calls >= 18, `the SIMD kernels ran (${calls} calls)`);
   [simd.mmNN, simd.mmNT] = [nn, nt];
 });
+
+test('single products: plain and transposed-B go through the SIMD panel, transposed-A through XNNPACK; all equal the definition', async () => {
+  const { simdMatMulFor } = await import('../../src/runtime/simd-kernels');
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-kernels').WasmMemory } } }).wasm.asm.memory;
+  const simd = simdMatMulFor(memory)!;
+  let calls = 0;
+  const [nn, nt] = [simd.mmNN, simd.mmNT];
+  simd.mmNN = (...args) => (calls++, nn(...args));
+  simd.mmNT = (...args) => (calls++, nt(...args));
+  try {
+    const [m, k, n] = [37, 21, 35];
+    for (const [tA, tB, expectSimd] of [[false, false, true], [false, true, true], [true, false, false]] as const) {
+      const a = values(m * k, 91);
+      const b = values(k * n, 92);
+      const ref = reference(a, b, 1, m, k, n, tA, tB);
+      const before = calls;
+      const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, tA ? [k, m] : [m, k]), tf.tensor2d(b, tB ? [n, k] : [k, n]), tA, tB).dataSync());
+      assert.equal(calls > before, expectSimd, `tA=${tA} tB=${tB}: SIMD ${expectSimd}`);
+      assert.ok(maxErr(got, ref) < 1e-5, `tA=${tA} tB=${tB}`);
+    }
+  } finally {
+    [simd.mmNN, simd.mmNT] = [nn, nt];
+  }
+});
