@@ -245,11 +245,13 @@ function wrap(kernelName: string, transpose: KernelFunc): boolean {
     // With the SIMD panel (simd-kernels.ts) every BatchMatMul but a transposed-A single product runs in
     // place on wasm memory: measured in CPU time it matches or beats XNNPACK on the models' shapes, which
     // in training also re-packs the changing weights on every call, and it needs no explicit transposes.
-    // A transposed A without a batch (dW = xᵀ·dy) stays with transpose + XNNPACK: the strided reads of A
-    // lost on 3 of 6 shapes (e.g. 128x784x512: 3.3 vs 2.4 ms).
+    // A transposed A without a batch (dW = xᵀ·dy) takes it only up to 64 output columns: the panel reads
+    // A's columns with a stride once per 16 output columns, and for wider outputs one explicit transpose
+    // and XNNPACK won (CPU time: 1024x64x256 0.82 vs 1.03 ms, 128x784x512 2.4 vs 3.3 ms; at 64 columns
+    // SIMD won: 1024x768x64 3.9 vs 5.0 ms, 1024x64x64 0.26 vs 0.31 ms).
     if (batchable && !(transposeA && transposeB)) {
       const single = a.shape.slice(0, -2).every((d) => d === 1) && b.shape.slice(0, -2).every((d) => d === 1);
-      if (!(transposeA && single)) {
+      if (!(transposeA && single && b.shape[b.shape.length - 1]! > 64)) {
         const out = smallBatched(a, b, transposeA, transposeB, backend, true);
         if (out !== null) return out;
       }
