@@ -155,9 +155,9 @@ test('attention-shaped products with every transpose (JavaScript path) equal the
   }
 });
 
-test('SIMD products (simd-matmul.ts) equal the cpu backend for odd sizes, every transpose and one-sided broadcasts', async () => {
-  const { simdMatMulFor } = await import('../../src/runtime/simd-matmul');
-  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-matmul').WasmMemory } } }).wasm.asm.memory;
+test('SIMD products (simd-kernels.ts) equal the cpu backend for odd sizes, every transpose and one-sided broadcasts', async () => {
+  const { simdMatMulFor } = await import('../../src/runtime/simd-kernels');
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-kernels').WasmMemory } } }).wasm.asm.memory;
   const simd = simdMatMulFor(memory);
   assert.ok(simd !== null, 'the SIMD module instantiates on the wasm memory');
   // Count calls, so the test fails if the products stop reaching the SIMD path.
@@ -199,4 +199,27 @@ test('SIMD products (simd-matmul.ts) equal the cpu backend for odd sizes, every 
   }
   assert.ok(calls >= 18, `the SIMD kernels ran (${calls} calls)`);
   [simd.mmNN, simd.mmNT] = [nn, nt];
+});
+
+test('single products: plain and transposed-B go through the SIMD panel, transposed-A only up to 64 columns; all equal the definition', async () => {
+  const { simdMatMulFor } = await import('../../src/runtime/simd-kernels');
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-kernels').WasmMemory } } }).wasm.asm.memory;
+  const simd = simdMatMulFor(memory)!;
+  let calls = 0;
+  const [nn, nt] = [simd.mmNN, simd.mmNT];
+  simd.mmNN = (...args) => (calls++, nn(...args));
+  simd.mmNT = (...args) => (calls++, nt(...args));
+  try {
+    for (const [m, k, n, tA, tB, expectSimd] of [[37, 21, 35, false, false, true], [37, 21, 35, false, true, true], [37, 21, 35, true, false, true], [19, 23, 65, true, false, false]] as const) {
+      const a = values(m * k, 91);
+      const b = values(k * n, 92);
+      const ref = reference(a, b, 1, m, k, n, tA, tB);
+      const before = calls;
+      const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, tA ? [k, m] : [m, k]), tf.tensor2d(b, tB ? [n, k] : [k, n]), tA, tB).dataSync());
+      assert.equal(calls > before, expectSimd, `tA=${tA} tB=${tB}: SIMD ${expectSimd}`);
+      assert.ok(maxErr(got, ref) < 1e-5, `tA=${tA} tB=${tB}`);
+    }
+  } finally {
+    [simd.mmNN, simd.mmNT] = [nn, nt];
+  }
 });
