@@ -18,6 +18,7 @@
  *     m', v' as above;  θ' = θ - s · (m' / (√v' + ε̂)),  s = α √c2 / c1,  ε̂ = ε √c2.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdKernelsFor } from './simd-kernels';
 
 export const ADAM_KERNEL = 'GenlabAdamUpdate';
 
@@ -98,8 +99,16 @@ const wasmKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const f32 = new Float32Array(heap.buffer, heap.byteOffset, heap.byteLength >> 2);
   const at = (t: TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset >> 2;
   const scalar = (name: string): number => (inputs[name] ? f32[at(inputs[name]!)]! : 1);
-  update(f32, at(x), f32, at(m), f32, at(v), f32, at(g), f32, at(outs[0]!), f32, at(outs[1]!), f32, at(outs[2]!),
-    tf.util.sizeFromShape(x.shape), a, scalar('c1'), scalar('c2'));
+  const n = tf.util.sizeFromShape(x.shape);
+  const simd = simdKernelsFor(backend);
+  if (simd !== null) {
+    // The same operations four lanes at a time (simd/kernels.wat); the scalars become the same float32s.
+    const p = (t: TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset;
+    simd.adam(a.mode === 'tfjs' ? 0 : 1, p(x), p(m), p(v), p(g), p(outs[0]!), p(outs[1]!), p(outs[2]!), n,
+      f(a.beta1), f(1 - a.beta1), f(a.beta2), f(1 - a.beta2), f(a.epsilon), a.mode === 'tfjs' ? f(-a.rate) : f(a.rate), scalar('c1'), scalar('c2'));
+    return outs;
+  }
+  update(f32, at(x), f32, at(m), f32, at(v), f32, at(g), f32, at(outs[0]!), f32, at(outs[1]!), f32, at(outs[2]!), n, a, scalar('c1'), scalar('c2'));
   return outs;
 };
 
@@ -125,15 +134,17 @@ export function registerAdamKernel(): void {
 let enabled = true;
 
 /**
- * Variables larger than this take the op chain: in one interleaved bench run (load average ~10), the
- * JavaScript loop over a 784x512 matrix ran slower than tfjs's 14 XNNPACK kernels (the MLP and VAE fell to
- * 0.4-0.5x), while models made of small variables gained (the DDPM MLP 2x). Both paths give the same bits.
+ * Without the SIMD kernels, variables larger than this take the op chain: in one interleaved bench run
+ * (load average ~10), the JavaScript loop over a 784x512 matrix ran slower than tfjs's 14 XNNPACK kernels
+ * (the MLP and VAE fell to 0.4-0.5x), while models made of small variables gained (the DDPM MLP 2x). The
+ * SIMD update (simd/kernels.wat) takes every size on wasm. All paths give the same bits.
  */
 export const FUSED_ADAM_MAX_ELEMENTS = 65536;
 
 /** Whether a variable of `size` elements is updated by the fused kernel (see FUSED_ADAM_MAX_ELEMENTS). */
 export function useFusedAdamFor(size: number): boolean {
-  return size <= FUSED_ADAM_MAX_ELEMENTS && adamKernelAvailable();
+  if (!adamKernelAvailable()) return false;
+  return size <= FUSED_ADAM_MAX_ELEMENTS || (tf.getBackend() === 'wasm' && simdKernelsFor(tf.backend()) !== null);
 }
 
 /** Switch the fused update off (the op chains run instead) or on; for the benchmark's stock-tfjs variant. @default on */

@@ -32,6 +32,7 @@
  * Each falls back to the stock kernel (or the caller's path) for dtypes and layouts it does not handle.
  */
 import * as tf from '@tensorflow/tfjs';
+import { simdConv2DBackpropInput } from './simd-conv';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -130,6 +131,8 @@ export const unsortedSegmentSum: KernelFunc = (args) => {
 /** `Conv2DBackpropInput` (NHWC, float32) as dy·Wᵀ on XNNPACK and a col2im scatter; else the stock kernel. */
 export function fastConv2DBackpropInput(stock: KernelFunc): KernelFunc {
   return (args) => {
+    const simd = simdConv2DBackpropInput(args); // SIMD taps where the module runs (simd-conv.ts)
+    if (simd !== null) return simd;
     const dy = args.inputs['dy'];
     const filter = args.inputs['filter'];
     const a = args.attrs as Attrs;

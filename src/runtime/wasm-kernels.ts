@@ -22,6 +22,8 @@
  * stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fastConv2D, simdConv2DBackpropFilter } from './simd-conv';
+import { simdBinary, simdExp, simdReduce } from './simd-elementwise';
 import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -40,12 +42,21 @@ export const BRIDGED_KERNELS = [
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
 
 /** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
-export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose'] as const;
+export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Exp', 'Conv2D'] as const;
 const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
   GatherV2: (stock) => rowGather(stock),
   Unpack: fastUnpack,
   Conv2DBackpropInput: fastConv2DBackpropInput,
   Transpose: fastTranspose,
+  // SIMD reductions over leading axes and broadcasting arithmetic (simd-elementwise.ts)
+  Sum: (stock) => simdReduce(stock, false),
+  Mean: (stock) => simdReduce(stock, true),
+  Add: (stock) => simdBinary(stock, 'Add'),
+  Sub: (stock) => simdBinary(stock, 'Sub'),
+  Multiply: (stock) => simdBinary(stock, 'Multiply'),
+  RealDiv: (stock) => simdBinary(stock, 'RealDiv'),
+  Exp: simdExp,
+  Conv2D: fastConv2D, // SIMD forward for >= 8 channels in and out (simd-conv.ts)
 };
 const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
   UnsortedSegmentSum: unsortedSegmentSum,
@@ -111,6 +122,8 @@ const conv2DBackpropFilter: KernelFunc = (args) => {
   const dataFormat = (a['dataFormat'] as string | undefined) ?? 'NHWC';
   if (x === undefined || dy === undefined) throw new Error('Conv2DBackpropFilter: inputs x and dy are required.');
   if (dataFormat !== 'NHWC') return bridged('Conv2DBackpropFilter')(args);
+  const simd = simdConv2DBackpropFilter(args); // float32, SIMD taps (simd-conv.ts)
+  if (simd !== null) return simd;
   const im2col = conv2DBackpropFilterIm2col(args); // float32: colsᵀ · dy (wasm-heap-kernels.ts)
   if (im2col !== null) return im2col;
 

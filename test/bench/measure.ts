@@ -43,19 +43,23 @@ export interface Variant {
  */
 export async function timeInterleaved(
   variants: Variant[],
-  makeOp: (variant: Variant) => Promise<(units: number) => Promise<void>>,
+  makeOp: (variant: Variant) => Promise<(units: number) => Promise<void | number>>,
   settings: Settings,
   maxUnits = 1000,
 ): Promise<Map<string, Stat>> {
-  const ops = new Map<string, (units: number) => Promise<void>>();
+  const ops = new Map<string, (units: number) => Promise<void | number>>();
+  // An op may time itself (a worker process) and return its seconds; else the wall time counts.
+  const timed = async (op: (units: number) => Promise<void | number>, units: number): Promise<number> => {
+    const t0 = now();
+    const own = await op(units);
+    return typeof own === 'number' ? own : now() - t0;
+  };
   const unitsPerRun = new Map<string, number>();
   for (const v of variants) {
     await v.apply();
     const op = await makeOp(v);
     await op(1); // warm-up: kernel compilation, operator caches, first allocations
-    const t0 = now();
-    await op(1);
-    const one = Math.max(now() - t0, 1e-6);
+    const one = Math.max(await timed(op, 1), 1e-6);
     ops.set(v.name, op);
     unitsPerRun.set(v.name, Math.max(1, Math.min(maxUnits, Math.round(settings.runSeconds / one))));
   }
@@ -64,9 +68,7 @@ export async function timeInterleaved(
     for (const v of variants) {
       await v.apply();
       const units = unitsPerRun.get(v.name)!;
-      const t0 = now();
-      await ops.get(v.name)!(units);
-      rates.get(v.name)!.push(units / (now() - t0));
+      rates.get(v.name)!.push(units / (await timed(ops.get(v.name)!, units)));
     }
   }
   return new Map([...rates].map(([k, xs]) => [k, stat(xs)]));
@@ -78,6 +80,15 @@ export interface WorkloadRun {
   secondsPerEpoch: Stat;
   /** Peak bytes held by tensors during two training steps (tf.profile). */
   peakBytes: number;
+}
+
+/**
+ * A variant that trains a workload's twin outside this process (PyTorch in a worker), timed in the same
+ * interleaved runs as the kit's variants. `run` returns the seconds the burst of steps took.
+ */
+export interface ExternalVariant {
+  name: string;
+  open(workload: Workload): Promise<{ run(units: number): Promise<number>; close(): Promise<void> }>;
 }
 
 interface Built {
@@ -102,6 +113,7 @@ export async function timeWorkload(
   variants: Variant[],
   settings: Settings,
   makeRng: () => import('../../src/runtime/rng').Rng,
+  external: ExternalVariant[] = [],
 ): Promise<Map<string, WorkloadRun | { error: string }>> {
   const built = new Map<string, Built>();
   const results = new Map<string, WorkloadRun | { error: string }>();
@@ -122,9 +134,35 @@ export async function timeWorkload(
       results.set(v.name, { error: (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 160) });
     }
   }
+  const opened = new Map<string, Awaited<ReturnType<ExternalVariant['open']>>>();
+  for (const e of external) {
+    try {
+      opened.set(e.name, await e.open(workload));
+    } catch (err) {
+      results.set(e.name, { error: (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 160) });
+    }
+  }
+  const outside: Variant[] = [...opened.keys()].map((name) => ({ name, apply: async () => {} }));
   try {
-    const stats = await timeInterleaved(usable, async (v) => (n) => steps(built.get(v.name)!, n), settings, 200);
+    const stats = await timeInterleaved(
+      [...usable, ...outside],
+      async (v) => {
+        const o = opened.get(v.name);
+        return o !== undefined ? (n) => o.run(n) : (n) => steps(built.get(v.name)!, n);
+      },
+      settings,
+      200,
+    );
     const stepsPerEpoch = Math.ceil(workload.datasetSize / workload.batchSize);
+    for (const v of outside) {
+      const s = stats.get(v.name)!;
+      results.set(v.name, {
+        stepsPerSec: s,
+        samplesPerSec: stat(s.runs.map((x) => x * workload.batchSize)),
+        secondsPerEpoch: stat(s.runs.map((x) => stepsPerEpoch / x)),
+        peakBytes: NaN,
+      });
+    }
     for (const v of usable) {
       const s = stats.get(v.name)!;
       await v.apply();
@@ -140,6 +178,7 @@ export async function timeWorkload(
       });
     }
   } finally {
+    for (const o of opened.values()) await o.close();
     for (const [name, b] of built) {
       const v = variants.find((x) => x.name === name)!;
       await v.apply();

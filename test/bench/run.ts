@@ -10,12 +10,15 @@
  *                                      mlp, bnn, vae, vae2d, flows, rbm, diffusion, cnn)
  *   npm run bench -- --out FILE        JSON path (default build/bench/results.json)
  *
- * Variants timed in one process, interleaved run by run, so each ratio comes from the same minutes:
+ * Variants timed interleaved run by run, so each ratio comes from the same minutes:
  *   wasm-stock  tfjs-backend-wasm as shipped (stock BatchMatMul transposes, no Conv2DBackpropFilter) and
  *               tf.train.adam's op chain
  *   wasm        with src/runtime/wasm-matmul.ts, wasm-kernels.ts, wasm-heap-kernels.ts and the fused Adam
  *               kernel (adam-kernel.ts): what initBackend and the Trainer set up
  *   cpu         @tensorflow/tfjs-backend-cpu
+ *   torch, torch-all  each workload's PyTorch twin (torch_workloads.py) at 1 thread and at all cores, in a
+ *               persistent worker process (torch-worker.ts) that times its own bursts between the kit's
+ *   tensorflow  the native backend, when a build loads
  * and, in child processes (a process cannot swap its wasm module), the threaded wasm build with 1 and
  * with N threads (src/runtime/wasm-threads.ts).
  *
@@ -26,14 +29,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/runtime/backend';
+import { initBackend, loadNativeBackend } from '../../src/runtime/backend';
 import { installFastWasmMatMul, uninstallFastWasmMatMul } from '../../src/runtime/wasm-matmul';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
 import { setFusedAdamEnabled } from '../../src/runtime/adam-kernel';
 import { availableCores, useThreadedWasm, wasmThreadsCount } from '../../src/runtime/wasm-threads';
 import { WORKLOADS, workloadRng, type Workload } from './workloads';
 import { NEXT_WORKLOADS } from './workloads-next';
-import { stat, timeInterleaved, timeWorkload, type Settings, type Stat, type Variant, type WorkloadRun } from './measure';
+import { stat, timeInterleaved, timeWorkload, type ExternalVariant, type Settings, type Stat, type Variant, type WorkloadRun } from './measure';
+import { TorchWorker } from './torch-worker';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -169,22 +173,20 @@ async function benchMatMul(settings: Settings, variants: Variant[], shapes = MAT
 const results0: { native: string } = { native: 'not checked' };
 
 function nativeVariant(): Variant | null {
-  for (const provider of ['@tensorflow/tfjs-node-gpu', 'tfjs-node-cpu']) {
-    try {
-      require.resolve(provider);
-      require(provider);
-    } catch {
-      continue;
-    }
-    if (tf.findBackendFactory('tensorflow') === null) continue;
-    return {
-      name: 'tensorflow',
-      apply: async () => {
-        if (tf.getBackend() !== 'tensorflow') await tf.setBackend('tensorflow');
-      },
-    };
+  // The same search as initBackend: the checkout's offline build (.native/, `npm run native:install`)
+  // first, then the npm packages.
+  const loaded = loadNativeBackend();
+  if (loaded.provider === null || tf.findBackendFactory('tensorflow') === null) {
+    results0.native = `not installed or does not load (${loaded.skipped.map((s) => `${s.provider}: ${s.reason.slice(0, 80)}`).join('; ')})`;
+    return null;
   }
-  return null;
+  results0.native = `tensorflow (${loaded.provider})`;
+  return {
+    name: 'tensorflow',
+    apply: async () => {
+      if (tf.getBackend() !== 'tensorflow') await tf.setBackend('tensorflow');
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -257,6 +259,21 @@ export function findTorchPython(env: NodeJS.ProcessEnv = process.env): { python:
   }
   if (fs.existsSync('/usr/bin/python3')) return { python: '/usr/bin/python3', source: 'system' };
   return { error: 'no Python with torch found: make one (README, "Performance") or set GENLAB_TORCH_PYTHON' };
+}
+
+/** The persistent PyTorch worker for the interleaved workload runs, or why there is none. */
+async function startTorchWorker(): Promise<{ worker: TorchWorker; note: string } | { note: string }> {
+  const found = findTorchPython();
+  if ('error' in found) return { note: `${found.error}: PyTorch comparison skipped` };
+  const worker = new TorchWorker(found.python);
+  try {
+    const i = await worker.info();
+    return { worker, note: `torch ${i.version} (${i.origin}; ${found.python}), 1 thread and ${availableCores()} threads, BLAS ${i.blas}` };
+  } catch (e) {
+    worker.close();
+    const hint = found.source === 'system' ? 'python3 -m venv /opt/torch-venv && /opt/torch-venv/bin/pip install torch numpy' : 'pip install torch numpy into it';
+    return { note: `${found.python} cannot run the torch worker (${e instanceof Error ? e.message.slice(-200) : String(e)}); ${hint}: PyTorch comparison skipped` };
+  }
 }
 
 function runTorch(quick: boolean, only: string[], threads: number): TorchResult {
@@ -341,7 +358,6 @@ async function main(): Promise<void> {
   const info = await initBackend({ backend: 'wasm', announce: false });
   if (info.name !== 'wasm') throw new Error('the benchmark needs the wasm backend');
   const native = nativeVariant();
-  results0.native = native ? native.name : 'not installed or does not load';
   const m = machine();
   console.log(`genlab-ts bench ${args.quick ? '(quick)' : '(full)'}: ${m['cores']} cores (${m['cpu']}), Node ${m['node']}, ` +
     `tfjs ${m['tfjs']}, tfjs-backend-wasm ${m['tfjsBackendWasm']}, tfjs-node ${m['tfjsNode']}, load average ${(m['loadAverageAtStart'] as number[]).join(' ')}`);
@@ -357,11 +373,18 @@ async function main(): Promise<void> {
     results['matmul'] = matmul;
   }
 
-  // 2. workloads
+  // 2. workloads, with PyTorch's twins interleaved (a persistent worker: same minutes, same load)
+  const wantsTorch = args.only === null || args.only.includes('torch') || workloads.length > 0;
+  const torchSide: { worker?: TorchWorker; note: string } = wantsTorch ? await startTorchWorker() : { note: 'not asked for' };
+  const worker = torchSide.worker;
+  const external: ExternalVariant[] = worker
+    ? [worker.variant('torch', 1), ...(availableCores() > 1 ? [worker.variant('torch-all', availableCores())] : [])]
+    : [];
+  results['torchWorkloads'] = torchSide.note;
   const workloadResults: Record<string, Record<string, WorkloadRun | { error: string }>> = {};
   for (const w of workloads) {
     process.stderr.write(`workload ${w.name}...\n`);
-    const wasmRuns = await timeWorkload(w, [WASM_STOCK, WASM_FAST, ...(native ? [native] : [])], settings, () => workloadRng(w.name));
+    const wasmRuns = await timeWorkload(w, [WASM_STOCK, WASM_FAST, ...(native ? [native] : [])], settings, () => workloadRng(w.name), external);
     // cpu is 10-50x slower: fewer, shorter runs keep the bench within its budget; the convolutional and
     // attention workloads would take minutes per run there, so they skip it.
     const cpuRuns = NEXT_WORKLOADS.includes(w)
@@ -370,6 +393,7 @@ async function main(): Promise<void> {
     workloadResults[w.name] = Object.fromEntries([...wasmRuns, ...cpuRuns]);
   }
   await WASM_FAST.apply();
+  worker?.close();
   results['workloads'] = workloadResults;
 
   // 3. threads
@@ -384,17 +408,11 @@ async function main(): Promise<void> {
 
   // 4. torch, at 1 thread (the kit's wasm runs on one core) and at all cores
   let torch: TorchResult | null = null;
-  let torchAll: TorchResult | null = null;
-  const torchOnly = (args.only ?? []).filter((o) => WORKLOADS.some((w) => w.name === o) || o === 'matmul');
-  if (args.only === null || args.only.includes('torch') || torchOnly.length > 0) {
-    process.stderr.write('PyTorch, 1 thread...\n');
-    torch = runTorch(args.quick, args.only === null ? [] : torchOnly, 1);
+  // (the matrix-product figures only: the workloads ran interleaved above)
+  if (matmul.length) {
+    process.stderr.write('PyTorch matrix products, 1 thread...\n');
+    torch = runTorch(args.quick, ['matmul'], 1);
     results['torch'] = torch;
-    if (torch.available && availableCores() > 1) {
-      process.stderr.write(`PyTorch, ${availableCores()} threads...\n`);
-      torchAll = runTorch(args.quick, (args.only === null ? [...WORKLOADS.map((w) => w.name)] : torchOnly).filter((o) => o !== 'matmul'), availableCores());
-      results['torchAllCores'] = torchAll;
-    }
   }
 
   // ---- report
@@ -427,8 +445,9 @@ async function main(): Promise<void> {
       const stock = ok('wasm-stock');
       const fast = ok('wasm');
       const cpu = ok('cpu');
-      const ts = torch?.workloads?.[w.name];
-      const tsAll = torchAll?.workloads?.[w.name];
+      const ts = ok('torch')?.stepsPerSec;
+      const tsAll = ok('torch-all')?.stepsPerSec;
+      const behind = pairedRatio(ts, fast?.stepsPerSec); // kit time / torch time, run by run
       const nat = ok('tensorflow');
       const speedup = pairedRatio(fast?.stepsPerSec, stock?.stepsPerSec);
       const err = (k: string): string => {
@@ -447,9 +466,9 @@ async function main(): Promise<void> {
         fast ? f(fast.secondsPerEpoch.median) : '-',
         cpu ? fs3(cpu.stepsPerSec) : NEXT_WORKLOADS.includes(w) ? 'skipped' : err('cpu'),
         ...(native ? [nat ? fs3(nat.stepsPerSec) : err('tensorflow')] : []),
-        ts ? f(ts.median) : '-',
-        tsAll ? f(tsAll.median) : '-',
-        ts && fast ? `${f(ts.median / fast.stepsPerSec.median)}` : '-',
+        ts ? fs3(ts) : err('torch'),
+        tsAll ? f(tsAll.median) : err('torch-all'),
+        behind ? `${f(behind.median)} [${f(behind.min)}-${f(behind.max)}]` : '-',
         fast ? (fast.peakBytes / 2 ** 20).toFixed(1) : '-',
       ]);
     }
@@ -488,9 +507,9 @@ async function main(): Promise<void> {
     }
     console.log();
   }
-  if (torch) console.log(`PyTorch: ${torch.note}\n`);
-  if (torchAll) console.log(`PyTorch (all cores): ${torchAll.note}\n`);
-  console.log(`Native TensorFlow backend: ${results0.native}. PyTorch runs in its own process after the kit's runs, not interleaved with them.\n`);
+  console.log(`PyTorch (workloads): ${torchSide.note}; its bursts alternate with the kit's, run by run, and each ratio is the median of run-by-run ratios [min-max].\n`);
+  if (torch) console.log(`PyTorch (matrix products, after the kit's runs): ${torch.note}\n`);
+  console.log(`Native TensorFlow backend: ${results0.native}.\n`);
 
   results['seconds'] = (Date.now() - t0) / 1000;
   fs.mkdirSync(path.dirname(args.out), { recursive: true });

@@ -207,24 +207,27 @@ def w_cnn():
     return step
 
 
-def conv3(i, o, stride=1):
-    return nn.Conv2d(i, o, 3, stride, 1)
+def conv3(i, o, stride=1, bias=True):
+    return nn.Conv2d(i, o, 3, stride, 1, bias=bias)
 
 
-class ResBlock(nn.Module):
+class PreActBlock(nn.Module):
+    """src/nn/residual-block.ts with batch norm: x + conv(relu(bn(conv(relu(bn(x))))))."""
+
     def __init__(self, c):
         super().__init__()
-        self.a, self.b = conv3(c, c), conv3(c, c)
+        self.n1, self.c1, self.n2, self.c2 = nn.BatchNorm2d(c), conv3(c, c, bias=False), nn.BatchNorm2d(c), conv3(c, c, bias=False)
 
     def forward(self, x):
-        return F.relu(x + self.b(F.relu(self.a(x))))
+        return x + self.c2(F.relu(self.n2(self.c1(F.relu(self.n1(x))))))
 
 
 def w_rescnn():
-    net = nn.Sequential(conv3(1, 16, 2), nn.ReLU(), ResBlock(16), conv3(16, 32, 2), nn.ReLU(), ResBlock(32),
-                        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10))
+    """cnn.DeepCNN({ blocks: 2, residual: true }): batch norm, channels [16, 32], flatten head."""
+    net = nn.Sequential(conv3(1, 16, 2, bias=False), PreActBlock(16), nn.BatchNorm2d(16), nn.ReLU(), conv3(16, 32, 2, bias=False),
+                        PreActBlock(32), nn.BatchNorm2d(32), nn.ReLU(), nn.Flatten(), nn.Linear(7 * 7 * 32, 10))
     opt = torch.optim.Adam(net.parameters(), 1e-3)
-    data = Batches([binary_images(8000).view(-1, 1, 28, 28), labels(8000)], 64)
+    data = Batches([binary_images(8000).view(-1, 1, 28, 28), labels(8000)], 128)
 
     def step():
         x, y = data.next()
@@ -232,36 +235,70 @@ def w_rescnn():
     return step
 
 
-class TinyUNet(nn.Module):
-    def __init__(self):
+def groups(c):
+    """src/nn/group-norm.ts defaultGroups."""
+    return next((g for g in (8, 4, 2) if c % g == 0 and c // g >= 4), 1)
+
+
+class UResBlock(nn.Module):
+    """src/models/unet/residual-block.ts: GN-SiLU-conv, + time bias, GN-SiLU-conv, 1x1 shortcut if widths differ."""
+
+    def __init__(self, i, o, tdim):
         super().__init__()
-        self.cin, self.down, self.mid = conv3(1, 16), conv3(16, 32, 2), conv3(32, 32)
-        self.up, self.out = conv3(48, 16), conv3(16, 1)
-        self.time = nn.Linear(32, 32)
-        self.register_buffer("freqs", torch.exp(-math.log(10000) * torch.arange(16) / 16))
+        self.n1, self.c1 = nn.GroupNorm(groups(i), i), conv3(i, o)
+        self.n2, self.c2 = nn.GroupNorm(groups(o), o), conv3(o, o)
+        self.short = nn.Conv2d(i, o, 1) if i != o else None
+        self.time = nn.Linear(tdim, o)
+
+    def forward(self, x, temb):
+        h = self.c1(F.silu(self.n1(x))) + self.time(F.silu(temb))[:, :, None, None]
+        return (x if self.short is None else self.short(x)) + self.c2(F.silu(self.n2(h)))
+
+
+class UNet(nn.Module):
+    """src/models/unet/unet.ts with channels [16, 32, 32], one block per level, skips, conv downsampling, time 32."""
+
+    def __init__(self, c=(16, 32, 32), emb=32):
+        super().__init__()
+        self.emb, td = emb, 4 * c[0]
+        self.t1, self.t2 = nn.Linear(emb, td), nn.Linear(td, td)
+        self.stem = conv3(1, c[0])
+        L = len(c)
+        self.down = nn.ModuleList([UResBlock(c[0] if l == 0 else c[l - 1], c[l], td) for l in range(L)])
+        self.pool = nn.ModuleList([conv3(c[l], c[l], 2) for l in range(L - 1)])
+        self.upconv = nn.ModuleList([conv3(c[l + 1], c[l]) for l in range(L - 1)])
+        self.up = nn.ModuleList([UResBlock(2 * c[l], c[l], td) for l in range(L - 1)])
+        self.hn, self.head = nn.GroupNorm(groups(c[0]), c[0]), conv3(c[0], 1)
+        self.register_buffer("freqs", torch.pow(10000.0, -torch.arange(emb // 2) / (emb // 2)))
 
     def forward(self, x, t):
-        ang = t.float().unsqueeze(1) * self.freqs
-        emb = torch.sigmoid(self.time(torch.cat([torch.sin(ang), torch.cos(ang)], 1)))
-        h1 = F.silu(self.cin(x))
-        h2 = F.silu(self.down(h1) + emb[:, :, None, None])
-        h3 = F.silu(self.mid(h2))
-        h4 = F.silu(self.up(torch.cat([F.interpolate(h3, scale_factor=2, mode="nearest"), h1], 1)))
-        return self.out(h4)
+        ang = t.float()[:, None] * self.freqs
+        temb = self.t2(F.silu(self.t1(torch.cat([torch.sin(ang), torch.cos(ang)], 1))))
+        h, saved = self.stem(x), []
+        for l, block in enumerate(self.down):
+            h = block(h, temb)
+            saved.append(h)
+            if l < len(self.pool):
+                h = self.pool[l](h)
+        for l in range(len(self.up) - 1, -1, -1):
+            h = self.upconv[l](F.interpolate(h, scale_factor=2, mode="nearest"))
+            h = self.up[l](torch.cat([h, saved[l]], 1), temb)
+        return self.head(F.silu(self.hn(h)))
 
 
 def w_unet():
+    """diffusion.DDPM with a NoiseUNet: eps-prediction loss, per-image sum of squares, batch mean."""
     T = 1000
     abar = torch.cumprod(1 - torch.linspace(1e-4, 0.02, T), 0)
-    net = TinyUNet()
+    net = UNet()
     opt = torch.optim.Adam(net.parameters(), 1e-3)
-    data = Batches([binary_images(8000).view(-1, 1, 28, 28) * 2 - 1], 32)
+    data = Batches([binary_images(8000).view(-1, 1, 28, 28)], 32)
 
     def step():
         (x,) = data.next()
-        t = torch.randint(0, T, (x.shape[0],))
+        t = torch.randint(1, T + 1, (x.shape[0],))
         eps = torch.randn_like(x)
-        a = abar[t].view(-1, 1, 1, 1)
+        a = abar[t - 1].view(-1, 1, 1, 1)
         loss = ((net(a.sqrt() * x + (1 - a).sqrt() * eps, t) - eps) ** 2).sum((1, 2, 3)).mean()
         adam_step(opt, loss)
     return step
@@ -289,26 +326,33 @@ def w_gan():
 
 
 class Block(nn.Module):
-    def __init__(self, d, h):
+    """src/models/transformer/block.ts: pre-LN, separate q/k/v/out projections with biases, ReLU MLP."""
+
+    def __init__(self, d, h, ff):
         super().__init__()
         self.h = h
         self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.qkv, self.proj = nn.Linear(d, 3 * d, bias=False), nn.Linear(d, d, bias=False)
-        self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(approximate="tanh"), nn.Linear(4 * d, d))
+        self.q, self.k, self.v, self.o = nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d), nn.Linear(d, d)
+        self.fc1, self.fc2 = nn.Linear(d, ff), nn.Linear(ff, d)
 
     def forward(self, x, mask):
         B, L, D = x.shape
-        q, k, v = self.qkv(self.ln1(x)).view(B, L, 3, self.h, D // self.h).permute(2, 0, 3, 1, 4)
+        a = self.ln1(x)
+        split = lambda t: t.view(B, L, self.h, D // self.h).transpose(1, 2)
+        q, k, v = split(self.q(a)), split(self.k(a)), split(self.v(a))
         att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(D // self.h) + mask, -1)
-        x = x + self.proj((att @ v).transpose(1, 2).reshape(B, L, D))
-        return x + self.mlp(self.ln2(x))
+        x = x + self.o((att @ v).transpose(1, 2).reshape(B, L, D))
+        return x + self.fc2(F.relu(self.fc1(self.ln2(x))))
 
 
 def w_transformer():
-    V, L, D, H = 64, 64, 64, 4
+    """transformer.CausalLanguageModel over the transformers notebook's decoder (vocabulary 768, context 32,
+    width 64, 4 heads, 2 blocks, learned positions). The kit embeds by a one-hot product; here nn.Embedding,
+    as a PyTorch user would write it (the same function)."""
+    V, L, D, H = 768, 32, 64, 4
     tok, pos = nn.Embedding(V, D), nn.Parameter(torch.randn(L, D) * 0.02)
-    blocks = nn.ModuleList([Block(D, H) for _ in range(2)])
-    lnf, head = nn.LayerNorm(D), nn.Linear(D, V, bias=False)
+    blocks = nn.ModuleList([Block(D, H, 4 * D) for _ in range(2)])
+    lnf, head = nn.LayerNorm(D), nn.Linear(D, V)
     params = list(tok.parameters()) + [pos] + list(blocks.parameters()) + list(lnf.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, 1e-3)
     mask = torch.triu(torch.full((L, L), -1e9), 1)
@@ -351,13 +395,56 @@ def timed(fn, runs, run_seconds, max_units=1000):
     return rates
 
 
+def serve():
+    """A persistent worker for interleaved timing (run.ts): JSON commands on stdin, one JSON line out each.
+    {"cmd": "info"}; {"cmd": "build", "id": ..., "name": ..., "threads": n} (builds and runs one warm-up
+    step); {"cmd": "run", "id": ..., "units": n} -> {"seconds": s} for n steps at the build's thread count;
+    {"cmd": "drop", "id": ...}. Errors come back as {"error": "..."}."""
+    import sys
+    steps = {}
+    blas = next((line.split("BLAS_INFO=")[1].split(",")[0] for line in torch.__config__.show().splitlines() if "BLAS_INFO=" in line), "?")
+    debian = torch.__file__.startswith("/usr/lib/python3/dist-packages")
+    origin = "Debian python3-torch (old release, system BLAS)" if debian else "PyPI wheel"
+    for line in sys.stdin:
+        try:
+            msg = json.loads(line)
+            cmd = msg["cmd"]
+            if cmd == "info":
+                out = {"version": torch.__version__, "blas": blas, "origin": origin}
+            elif cmd == "build":
+                torch.set_num_threads(msg["threads"])
+                torch.manual_seed(0)
+                step = WORKLOADS[msg["name"]]()
+                step()
+                steps[msg["id"]] = (step, msg["threads"])
+                out = {"ok": True}
+            elif cmd == "run":
+                step, threads = steps[msg["id"]]
+                torch.set_num_threads(threads)
+                t0 = time.perf_counter()
+                for _ in range(msg["units"]):
+                    step()
+                out = {"seconds": time.perf_counter() - t0}
+            elif cmd == "drop":
+                steps.pop(msg["id"], None)
+                out = {"ok": True}
+            else:
+                out = {"error": f"unknown command {cmd}"}
+        except Exception as e:  # reported to the caller, which labels the column
+            out = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(out), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--serve", action="store_true")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--json", action="store_true")
     p.add_argument("--only", default="")
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
+    if args.serve:
+        return serve()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     runs, run_seconds = (3, 0.4) if args.quick else (5, 1.0)

@@ -77,3 +77,25 @@ test('the folded-correction update (the GAN Adam) equals its op chain bit for bi
     });
   }
 });
+
+test('on wasm the SIMD update takes every size (the bit-for-bit test above runs through it); cpu keeps the size limit', async () => {
+  const { simdKernelsFor } = await import('../../src/runtime/simd-kernels');
+  const { useFusedAdamFor, FUSED_ADAM_MAX_ELEMENTS } = await import('../../src/runtime/adam-kernel');
+  await tf.setBackend('cpu');
+  assert.equal(useFusedAdamFor(FUSED_ADAM_MAX_ELEMENTS + 1), false);
+  await tf.setBackend('wasm');
+  assert.equal(useFusedAdamFor(784 * 512), true);
+  const simd = simdKernelsFor(tf.backend());
+  assert.ok(simd !== null);
+  let calls = 0;
+  const inner = simd.adam;
+  simd.adam = (...a) => (calls++, inner(...a));
+  try {
+    const stock = run(() => tf.train.adam(0.01), 3);
+    const fused = run(() => new FusedAdamOptimizer(0.01), 3);
+    stock.weights.forEach((w, i) => assert.deepEqual(fused.weights[i], w, `variable ${i}`));
+    assert.equal(calls, 3 * SHAPES.length, 'one SIMD call per variable per step');
+  } finally {
+    simd.adam = inner;
+  }
+});

@@ -154,3 +154,72 @@ test('attention-shaped products with every transpose (JavaScript path) equal the
     }
   }
 });
+
+test('SIMD products (simd-kernels.ts) equal the cpu backend for odd sizes, every transpose and one-sided broadcasts', async () => {
+  const { simdMatMulFor } = await import('../../src/runtime/simd-kernels');
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-kernels').WasmMemory } } }).wasm.asm.memory;
+  const simd = simdMatMulFor(memory);
+  assert.ok(simd !== null, 'the SIMD module instantiates on the wasm memory');
+  // Count calls, so the test fails if the products stop reaching the SIMD path.
+  let calls = 0;
+  const [nn, nt] = [simd.mmNN, simd.mmNT];
+  simd.mmNN = (...args) => (calls++, nn(...args));
+  simd.mmNT = (...args) => (calls++, nt(...args));
+  // n covers the 16-, 4- and 1-column loops; k the 4-lane dot products and their tails.
+  const cases: [number[], number[]][] = [
+    [[3, 5, 7], [3, 7, 1]], [[3, 5, 7], [3, 7, 19]], [[2, 2, 9, 16], [2, 2, 16, 35]], [[4, 1, 3], [4, 3, 4]],
+    [[5, 6, 13], [1, 13, 21]], [[1, 6, 13], [5, 13, 21]], [[7, 64, 16], [7, 16, 64]],
+  ];
+  for (const [aShape, bShape] of cases) {
+    for (const [tA, tB] of [[false, false], [true, false], [false, true]] as const) {
+      const ra = aShape.length;
+      const rb = bShape.length;
+      const aS = tA ? [...aShape.slice(0, -2), aShape[ra - 1]!, aShape[ra - 2]!] : aShape;
+      const bS = tB ? [...bShape.slice(0, -2), bShape[rb - 1]!, bShape[rb - 2]!] : bShape;
+      const run = (): Float32Array => tf.tidy(() => {
+        const a = tf.tensor(values(aS.reduce((p, q) => p * q, 1), 51), aS);
+        const b = tf.tensor(values(bS.reduce((p, q) => p * q, 1), 52), bS);
+        return tf.matMul(a, b, tA, tB).dataSync() as Float32Array;
+      });
+      await tf.setBackend('cpu');
+      const expected = run();
+      await tf.setBackend('wasm');
+      const ids = tf.engine().backend.numDataIds();
+      const got = run();
+      process.env['GENLAB_SIMD_MATMUL'] = '0';
+      const before = calls;
+      const js = run();
+      delete process.env['GENLAB_SIMD_MATMUL'];
+      assert.equal(calls, before, 'GENLAB_SIMD_MATMUL=0 turns the SIMD path off');
+      assert.equal(tf.engine().backend.numDataIds(), ids, 'no wasm buffer leaks');
+      const what = `${aS} x ${bS} tA=${tA} tB=${tB}`;
+      assert.ok(maxErr(got, expected) < 1e-5, `SIMD vs cpu: ${what}`);
+      assert.ok(maxErr(js, expected) < 1e-5, `JS vs cpu: ${what}`);
+    }
+  }
+  assert.ok(calls >= 18, `the SIMD kernels ran (${calls} calls)`);
+  [simd.mmNN, simd.mmNT] = [nn, nt];
+});
+
+test('single products: plain and transposed-B go through the SIMD panel, transposed-A only up to 64 columns; all equal the definition', async () => {
+  const { simdMatMulFor } = await import('../../src/runtime/simd-kernels');
+  const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-kernels').WasmMemory } } }).wasm.asm.memory;
+  const simd = simdMatMulFor(memory)!;
+  let calls = 0;
+  const [nn, nt] = [simd.mmNN, simd.mmNT];
+  simd.mmNN = (...args) => (calls++, nn(...args));
+  simd.mmNT = (...args) => (calls++, nt(...args));
+  try {
+    for (const [m, k, n, tA, tB, expectSimd] of [[37, 21, 35, false, false, true], [37, 21, 35, false, true, true], [37, 21, 35, true, false, true], [19, 23, 65, true, false, false]] as const) {
+      const a = values(m * k, 91);
+      const b = values(k * n, 92);
+      const ref = reference(a, b, 1, m, k, n, tA, tB);
+      const before = calls;
+      const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, tA ? [k, m] : [m, k]), tf.tensor2d(b, tB ? [n, k] : [k, n]), tA, tB).dataSync());
+      assert.equal(calls > before, expectSimd, `tA=${tA} tB=${tB}: SIMD ${expectSimd}`);
+      assert.ok(maxErr(got, ref) < 1e-5, `tA=${tA} tB=${tB}`);
+    }
+  } finally {
+    [simd.mmNN, simd.mmNT] = [nn, nt];
+  }
+});

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { seed } from '../../src/runtime/rng';
 import { Trainer } from '../../src/train/trainer';
 import { makeSequenceTask } from '../../src/data/text';
-import { CausalLanguageModel, generate, maskTokens, MaskedLanguageModel, sampleLogits, SequenceClassifier, TokenTagger, TransformerModel } from '../../src/models/transformer';
+import { CausalLanguageModel, generate, tokenNll, maskTokens, MaskedLanguageModel, sampleLogits, SequenceClassifier, TokenTagger, TransformerModel } from '../../src/models/transformer';
 
 test('sampling: temperature 0 and temperature → 0 give the argmax; top-k never leaves the k best; T = 1 follows softmax', () => {
   const logits = [0.1, 2.0, -1, 1.9, 0.5];
@@ -59,6 +59,34 @@ test('masking: about 15% picked, of which 80% [MASK], 10% random, 10% unchanged;
   tf.dispose([tokens, input, picked]);
 });
 
+test('tokenNll (fused cross-entropy) equals −logSoftmax at the target, its gradient softmax − one-hot, and finite differences', () => {
+  const rng = seed('ce');
+  // Large logits too: the max shift must keep exp finite.
+  const logits = tf.tidy(() => tf.mul(rng.randn([2, 3, 7]), tf.tensor1d([1, 3, 40]).reshape([1, 3, 1])) as tf.Tensor3D);
+  const targets = tf.tensor2d([[0, 6, 3], [2, 2, 5]], undefined, 'int32');
+  const weights = tf.tensor2d([[1, 2, 0.5], [-1, 3, 0.25]]);
+  const before = tf.memory().numTensors;
+  const reference = (l: tf.Tensor): tf.Tensor => tf.neg(tf.sum(tf.mul(tf.logSoftmax(l), tf.oneHot(targets, 7)), -1));
+  const fused = tf.tidy(() => Array.from(tokenNll(logits, targets).dataSync()));
+  const ref = tf.tidy(() => Array.from(reference(logits).dataSync()));
+  fused.forEach((v, i) => assert.ok(Math.abs(v - ref[i]!) < 1e-5 * (1 + Math.abs(ref[i]!)), `nll ${i}: ${v} vs ${ref[i]}`));
+  // A weighted sum makes dy differ per position, so the gradient's per-row scaling is exercised.
+  const g = tf.tidy(() => Array.from(tf.grad((l: tf.Tensor) => tf.sum(tf.mul(tokenNll(l, targets), weights)))(logits).dataSync()));
+  const gr = tf.tidy(() => Array.from(tf.grad((l: tf.Tensor) => tf.sum(tf.mul(reference(l), weights)))(logits).dataSync()));
+  g.forEach((v, i) => assert.ok(Math.abs(v - gr[i]!) < 1e-5, `grad ${i}: ${v} vs ${gr[i]}`));
+  // Central differences in float64 on the first row (unit-scale logits).
+  const row = Array.from(logits.dataSync().slice(0, 7));
+  const nll64 = (l: number[], t: number): number => Math.log(l.reduce((s, x) => s + Math.exp(x), 0)) - l[t]!;
+  for (let v = 0; v < 7; v++) {
+    const up = row.slice(); up[v]! += 1e-4;
+    const dn = row.slice(); dn[v]! -= 1e-4;
+    assert.ok(Math.abs((nll64(up, 0) - nll64(dn, 0)) / 2e-4 - g[v]!) < 1e-4, `fd ${v}`);
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+  assert.throws(() => tokenNll(logits, tf.zeros([2, 4])), /targets have shape \[2, 4\] but the logits \[2, 3, 7\] need \[2, 3\]/);
+  tf.dispose([logits, targets, weights]);
+});
+
 test('the decoder loss gradient equals central finite differences (float32 tolerance)', () => {
   const m = new TransformerModel({ vocabSize: 6, contextLength: 4, dModel: 8, heads: 2, layers: 1, causal: true, relativeDistance: 2, rng: seed('fd') });
   tf.tidy(() => m.blocks[0]!.attention.relative!.assign(tf.mul(seed('rel').randn([2, 5]), 0.5) as tf.Tensor2D));
@@ -86,6 +114,38 @@ test('the decoder loss gradient equals central finite differences (float32 toler
   tf.dispose(grads);
   w.dispose();
   m.dispose();
+});
+
+test('tied output layer: logits = h Ω_eᵀ + β, V·D fewer parameters, and its gradient sums the input and output uses of Ω_e', () => {
+  const cfg = { vocabSize: 6, contextLength: 4, dModel: 8, heads: 2, layers: 1, causal: true };
+  const tied = new TransformerModel({ ...cfg, tieEmbeddings: true, rng: seed('tie') });
+  const untied = new TransformerModel({ ...cfg, rng: seed('tie') });
+  assert.equal(untied.parameterCount - tied.parameterCount, 6 * 8, 'the head W [D, V] goes; its bias stays');
+  assert.equal(tied.head, null);
+  const w = tf.tensor2d([[1, 4, 2, 5, 0], [3, 3, 1, 0, 2]], undefined, 'int32');
+  const input = w.slice([0, 0], [2, 4]) as tf.Tensor2D;
+  // The same network untied, with its head set to W = Ω_eᵀ and the same bias: the two must agree exactly.
+  tf.tidy(() => {
+    tied.headBias!.assign(tf.tensor1d([0.1, -0.2, 0.3, 0, 0.5, -0.4]));
+    untied.head!.W.assign(tf.transpose(tied.embedding));
+    untied.head!.b!.assign(tied.headBias!);
+  });
+  const gap = tf.tidy(() => {
+    const h = tied.forward(input).hidden;
+    const byHand = tf.add(tf.einsum('bnd,vd->bnv', h, tied.embedding), tied.headBias!);
+    return Math.max(tf.max(tf.abs(tf.sub(tied.logits(input), byHand))).dataSync()[0]!, tf.max(tf.abs(tf.sub(tied.logits(input), untied.logits(input)))).dataSync()[0]!);
+  });
+  assert.ok(gap < 1e-6, `tied logits vs h Ω_eᵀ + β and vs the untied copy: ${gap}`);
+  // d loss / dΩ_e (tied) = d/d(input table) + (d/dW)ᵀ of the untied copy (chain rule through both uses).
+  const lossOf = (m: TransformerModel) => (): tf.Scalar => new CausalLanguageModel(m).loss({ tokens: w })['nll']!;
+  const gt = tf.variableGrads(lossOf(tied), [tied.embedding]).grads;
+  const gu = tf.variableGrads(lossOf(untied), [untied.embedding, untied.head!.W]).grads;
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(gt[tied.embedding.name]!, tf.add(gu[untied.embedding.name]!, tf.transpose(gu[untied.head!.W.name]!))))).dataSync()[0]!);
+  const scale = tf.tidy(() => tf.max(tf.abs(gt[tied.embedding.name]!)).dataSync()[0]!);
+  assert.ok(scale > 1e-3 && diff < 1e-5 * (1 + scale), `tied gradient vs the sum of both uses: ${diff} (scale ${scale})`);
+  tf.dispose([...Object.values(gt), ...Object.values(gu), w, input]);
+  tied.dispose();
+  untied.dispose();
 });
 
 test('trainer steps on the decoder, the masked LM and the classifier keep the tensor count flat', async () => {

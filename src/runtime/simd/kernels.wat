@@ -1,0 +1,565 @@
+;; Batched matrix products with 128-bit SIMD, working in place on the tfjs wasm backend's memory
+;; (imported, so no copies). Assembled into ../simd-kernels-module.ts by assemble.mjs (see there).
+;;
+;; All pointers and strides are in bytes. For each batch t (0 <= t < batch):
+;;   mm_nn: C[i, j] = sum_p A(i, p) * B[p, j], A(i, p) at a + i*ars + p*acs, B row-major [k, n].
+;;          Plain A is (ars, acs) = (4k, 4); a transposed A (stored [k, m]) is (4, 4m).
+;;   mm_nt: C[i, j] = sum_p A[i, p] * B[j, p], A row-major [m, k], B row-major [n, k] (B transposed):
+;;          each B[t] is first transposed into a caller-provided scratch buffer of 4·k·n bytes.
+;; a, b, c advance by sa, sb, sc per batch (0 broadcasts one operand over the batch).
+;; Sums are float32, accumulated four lanes at a time (as XNNPACK does).
+(module
+  (import "env" "memory" (memory 1))
+
+;; One product C = op(A)·B (see mm_nn). Rows are taken two at a time where they can be (each B vector
+  ;; then feeds two rows: 8 accumulators), 16 columns at a time, then the remaining columns of each row
+  ;; 4 and then 1 at a time. Row i of C starts at c + i*crs; with acc = 1 the product is added to C.
+  (func $panel
+    (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $n i32) (param $ars i32) (param $acs i32)
+    (param $crs i32) (param $acc i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $rows i32) (local $r i32) (local $n16 i32)
+    (local $ai i32) (local $ap i32) (local $bp i32) (local $cp i32) (local $nb i32) (local $cq i32) (local $aq i32)
+    (local $x v128) (local $y v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $s f32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $i (i32.const 0))
+    (block $idone (loop $iloop
+      (br_if $idone (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $rows (select (i32.const 2) (i32.const 1) (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
+      (local.set $ai (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $ars))))
+      (local.set $cp (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $crs))))
+      (local.set $aq (i32.add (local.get $ai) (local.get $ars)))
+      (local.set $cq (i32.add (local.get $cp) (local.get $crs)))
+      (local.set $j (i32.const 0))
+      (if (i32.eq (local.get $rows) (i32.const 2))
+        (then
+          ;; two rows x 16 columns
+          (block $j16done (loop $j16loop
+            (br_if $j16done (i32.ge_u (local.get $j) (local.get $n16)))
+            (if (local.get $acc)
+              (then
+                (local.set $c0 (v128.load offset=0 align=4 (local.get $cp)))
+                (local.set $c1 (v128.load offset=16 align=4 (local.get $cp)))
+                (local.set $c2 (v128.load offset=32 align=4 (local.get $cp)))
+                (local.set $c3 (v128.load offset=48 align=4 (local.get $cp)))
+                (local.set $d0 (v128.load offset=0 align=4 (local.get $cq)))
+                (local.set $d1 (v128.load offset=16 align=4 (local.get $cq)))
+                (local.set $d2 (v128.load offset=32 align=4 (local.get $cq)))
+                (local.set $d3 (v128.load offset=48 align=4 (local.get $cq))))
+              (else
+                (local.set $c0 (v128.const i32x4 0 0 0 0))
+                (local.set $c1 (v128.const i32x4 0 0 0 0))
+                (local.set $c2 (v128.const i32x4 0 0 0 0))
+                (local.set $c3 (v128.const i32x4 0 0 0 0))
+                (local.set $d0 (v128.const i32x4 0 0 0 0))
+                (local.set $d1 (v128.const i32x4 0 0 0 0))
+                (local.set $d2 (v128.const i32x4 0 0 0 0))
+                (local.set $d3 (v128.const i32x4 0 0 0 0))))
+            (local.set $ap (local.get $ai))
+            (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (i32.const 0))
+            (block $pdone (loop $ploop
+              (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+              (local.set $x (f32x4.splat (f32.load (local.get $ap))))
+              (local.set $y (f32x4.splat (f32.load (i32.add (local.get $ap) (local.get $ars)))))
+              (local.set $b0 (v128.load offset=0 align=4 (local.get $bp)))
+              (local.set $b1 (v128.load offset=16 align=4 (local.get $bp)))
+              (local.set $b2 (v128.load offset=32 align=4 (local.get $bp)))
+              (local.set $b3 (v128.load offset=48 align=4 (local.get $bp)))
+              (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (local.get $b0))))
+              (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (local.get $b1))))
+              (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $x) (local.get $b2))))
+              (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $x) (local.get $b3))))
+              (local.set $d0 (f32x4.add (local.get $d0) (f32x4.mul (local.get $y) (local.get $b0))))
+              (local.set $d1 (f32x4.add (local.get $d1) (f32x4.mul (local.get $y) (local.get $b1))))
+              (local.set $d2 (f32x4.add (local.get $d2) (f32x4.mul (local.get $y) (local.get $b2))))
+              (local.set $d3 (f32x4.add (local.get $d3) (f32x4.mul (local.get $y) (local.get $b3))))
+              (local.set $ap (i32.add (local.get $ap) (local.get $acs)))
+              (local.set $bp (i32.add (local.get $bp) (local.get $nb)))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $ploop)))
+            (v128.store offset=0 align=4 (local.get $cp) (local.get $c0))
+            (v128.store offset=16 align=4 (local.get $cp) (local.get $c1))
+            (v128.store offset=32 align=4 (local.get $cp) (local.get $c2))
+            (v128.store offset=48 align=4 (local.get $cp) (local.get $c3))
+            (v128.store offset=0 align=4 (local.get $cq) (local.get $d0))
+            (v128.store offset=16 align=4 (local.get $cq) (local.get $d1))
+            (v128.store offset=32 align=4 (local.get $cq) (local.get $d2))
+            (v128.store offset=48 align=4 (local.get $cq) (local.get $d3))
+            (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
+            (local.set $cq (i32.add (local.get $cq) (i32.const 64)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $j16loop))))
+        (else
+          ;; one row x 16 columns
+          (block $j16done (loop $j16loop
+            (br_if $j16done (i32.ge_u (local.get $j) (local.get $n16)))
+            (if (local.get $acc)
+              (then
+                (local.set $c0 (v128.load offset=0 align=4 (local.get $cp)))
+                (local.set $c1 (v128.load offset=16 align=4 (local.get $cp)))
+                (local.set $c2 (v128.load offset=32 align=4 (local.get $cp)))
+                (local.set $c3 (v128.load offset=48 align=4 (local.get $cp))))
+              (else
+                (local.set $c0 (v128.const i32x4 0 0 0 0))
+                (local.set $c1 (v128.const i32x4 0 0 0 0))
+                (local.set $c2 (v128.const i32x4 0 0 0 0))
+                (local.set $c3 (v128.const i32x4 0 0 0 0))))
+            (local.set $ap (local.get $ai))
+            (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+            (local.set $p (i32.const 0))
+            (block $pdone (loop $ploop
+              (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+              (local.set $x (f32x4.splat (f32.load (local.get $ap))))
+              (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (v128.load offset=0 align=4 (local.get $bp)))))
+              (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (v128.load offset=16 align=4 (local.get $bp)))))
+              (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $x) (v128.load offset=32 align=4 (local.get $bp)))))
+              (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $x) (v128.load offset=48 align=4 (local.get $bp)))))
+              (local.set $ap (i32.add (local.get $ap) (local.get $acs)))
+              (local.set $bp (i32.add (local.get $bp) (local.get $nb)))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $ploop)))
+            (v128.store offset=0 align=4 (local.get $cp) (local.get $c0))
+            (v128.store offset=16 align=4 (local.get $cp) (local.get $c1))
+            (v128.store offset=32 align=4 (local.get $cp) (local.get $c2))
+            (v128.store offset=48 align=4 (local.get $cp) (local.get $c3))
+            (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $j16loop)))))
+      ;; the remaining n mod 16 columns of each row taken: 4, then 1 at a time
+      (local.set $r (i32.const 0))
+      (block $rdone (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $j (local.get $n16))
+        (local.set $cp (i32.add (i32.add (local.get $c) (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $crs))) (i32.shl (local.get $n16) (i32.const 2))))
+        (local.set $ai (i32.add (local.get $a) (i32.mul (i32.add (local.get $i) (local.get $r)) (local.get $ars))))
+        (block $j4done (loop $j4loop
+          (br_if $j4done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+          (local.set $c0 (if (result v128) (local.get $acc) (then (v128.load align=4 (local.get $cp))) (else (v128.const i32x4 0 0 0 0))))
+          (local.set $ap (local.get $ai))
+          (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $p (i32.const 0))
+          (block $pdone (loop $ploop
+            (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+            (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (f32x4.splat (f32.load (local.get $ap))) (v128.load align=4 (local.get $bp)))))
+            (local.set $ap (i32.add (local.get $ap) (local.get $acs)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $nb)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $ploop)))
+          (v128.store align=4 (local.get $cp) (local.get $c0))
+          (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $j4loop)))
+        (block $j1done (loop $j1loop
+          (br_if $j1done (i32.ge_u (local.get $j) (local.get $n)))
+          (local.set $s (if (result f32) (local.get $acc) (then (f32.load (local.get $cp))) (else (f32.const 0))))
+          (local.set $ap (local.get $ai))
+          (local.set $bp (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))))
+          (local.set $p (i32.const 0))
+          (block $pdone (loop $ploop
+            (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+            (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $ap)) (f32.load (local.get $bp)))))
+            (local.set $ap (i32.add (local.get $ap) (local.get $acs)))
+            (local.set $bp (i32.add (local.get $bp) (local.get $nb)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $ploop)))
+          (f32.store (local.get $cp) (local.get $s))
+          (local.set $cp (i32.add (local.get $cp) (i32.const 4)))
+          (local.set $j (i32.add (local.get $j) (i32.const 1)))
+          (br $j1loop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop)))
+      (local.set $i (i32.add (local.get $i) (local.get $rows)))
+      (br $iloop))))
+
+  (func (export "mm_nn")
+    (param $a i32) (param $b i32) (param $c i32) (param $batch i32)
+    (param $m i32) (param $k i32) (param $n i32)
+    (param $sa i32) (param $sb i32) (param $sc i32) (param $ars i32) (param $acs i32)
+    (local $t i32)
+    (block $tdone (loop $tloop
+      (br_if $tdone (i32.ge_u (local.get $t) (local.get $batch)))
+      (call $panel (local.get $a) (local.get $b) (local.get $c) (local.get $m) (local.get $k) (local.get $n) (local.get $ars) (local.get $acs)
+        (i32.shl (local.get $n) (i32.const 2)) (i32.const 0))
+      (local.set $a (i32.add (local.get $a) (local.get $sa)))
+      (local.set $b (i32.add (local.get $b) (local.get $sb)))
+      (local.set $c (i32.add (local.get $c) (local.get $sc)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tloop))))
+
+  ;; mm_nt: each B[t] ([n, k]) is transposed into the scratch buffer ([k, n], 4·k·n bytes), then $panel.
+  (func (export "mm_nt")
+    (param $a i32) (param $b i32) (param $c i32) (param $batch i32)
+    (param $m i32) (param $k i32) (param $n i32)
+    (param $sa i32) (param $sb i32) (param $sc i32) (param $scratch i32)
+    (local $t i32) (local $j i32) (local $p i32) (local $src i32) (local $nb i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (block $tdone (loop $tloop
+      (br_if $tdone (i32.ge_u (local.get $t) (local.get $batch)))
+      ;; scratch[p, j] = B[j, p], reading B in order
+      (local.set $src (local.get $b))
+      (local.set $j (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $p (i32.const 0))
+        (block $pdone (loop $ploop
+          (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+          (f32.store
+            (i32.add (local.get $scratch) (i32.add (i32.mul (local.get $p) (local.get $nb)) (i32.shl (local.get $j) (i32.const 2))))
+            (f32.load (local.get $src)))
+          (local.set $src (i32.add (local.get $src) (i32.const 4)))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br $ploop)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $jloop)))
+      (call $panel (local.get $a) (local.get $scratch) (local.get $c) (local.get $m) (local.get $k) (local.get $n)
+        (i32.shl (local.get $k) (i32.const 2)) (i32.const 4) (local.get $nb) (i32.const 0))
+      (local.set $a (i32.add (local.get $a) (local.get $sa)))
+      (local.set $b (i32.add (local.get $b) (local.get $sb)))
+      (local.set $c (i32.add (local.get $c) (local.get $sc)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tloop))))
+;; Convolution passes (NHWC, float32), one filter tap (kh, kw) per call, adding into their output (zeroed by
+  ;; the caller). The tap's input offsets are ihOff = kh - top and iwOff = kw - left; output columns ow0 <= ow < ow1
+  ;; are those whose input column ow*SW + iwOff lies inside the image (the caller computes them). For each image
+  ;; n and output row oh whose input row ih = oh*SH + ihOff is inside, one $panel over that row segment:
+  ;;   conv_filter_tap: dW[kh, kw] ([CI, CO]) += X_segᵀ · DY_seg    (A = the input pixels read transposed)
+  ;;   conv_input_tap:  DX_seg ([len, CI], rows SW·CI apart) += DY_seg · W[kh, kw]ᵀ (wt = W[kh, kw]ᵀ, [CO, CI])
+  ;;   conv_forward_tap: Y_seg ([len, CO]) += X_seg (rows SW·CI apart) · W[kh, kw] ([CI, CO])
+  (func (export "conv_filter_tap")
+    (param $x i32) (param $dy i32) (param $dw i32) (param $N i32) (param $H i32) (param $W i32) (param $CI i32)
+    (param $OH i32) (param $OW i32) (param $CO i32) (param $SH i32) (param $SW i32) (param $ihOff i32) (param $iwOff i32)
+    (param $ow0 i32) (param $ow1 i32)
+    (local $n i32) (local $oh i32) (local $ih i32)
+    (if (i32.le_s (local.get $ow1) (local.get $ow0)) (then (return)))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $oh (i32.const 0))
+      (block $hdone (loop $hloop
+        (br_if $hdone (i32.ge_s (local.get $oh) (local.get $OH)))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $SH)) (local.get $ihOff)))
+        (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
+          (then
+            (call $panel
+              ;; A(ci, p) = x[n, ih, (ow0 + p)·SW + iwOff, ci]
+              (i32.add (local.get $x) (i32.shl (i32.mul (i32.add
+                (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W))
+                (i32.add (i32.mul (local.get $ow0) (local.get $SW)) (local.get $iwOff))) (local.get $CI)) (i32.const 2)))
+              ;; B[p, co] = dy[n, oh, ow0 + p, co]
+              (i32.add (local.get $dy) (i32.shl (i32.mul (i32.add
+                (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oh)) (local.get $OW))
+                (local.get $ow0)) (local.get $CO)) (i32.const 2)))
+              (local.get $dw)
+              (local.get $CI) (i32.sub (local.get $ow1) (local.get $ow0)) (local.get $CO)
+              (i32.const 4) (i32.shl (i32.mul (local.get $SW) (local.get $CI)) (i32.const 2))
+              (i32.shl (local.get $CO) (i32.const 2)) (i32.const 1))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $hloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop))))
+
+  (func (export "conv_input_tap")
+    (param $dy i32) (param $wt i32) (param $dx i32) (param $N i32) (param $H i32) (param $W i32) (param $CI i32)
+    (param $OH i32) (param $OW i32) (param $CO i32) (param $SH i32) (param $SW i32) (param $ihOff i32) (param $iwOff i32)
+    (param $ow0 i32) (param $ow1 i32)
+    (local $n i32) (local $oh i32) (local $ih i32)
+    (if (i32.le_s (local.get $ow1) (local.get $ow0)) (then (return)))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $oh (i32.const 0))
+      (block $hdone (loop $hloop
+        (br_if $hdone (i32.ge_s (local.get $oh) (local.get $OH)))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $SH)) (local.get $ihOff)))
+        (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
+          (then
+            (call $panel
+              ;; A[p, co] = dy[n, oh, ow0 + p, co]
+              (i32.add (local.get $dy) (i32.shl (i32.mul (i32.add
+                (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oh)) (local.get $OW))
+                (local.get $ow0)) (local.get $CO)) (i32.const 2)))
+              (local.get $wt)
+              ;; C row p = dx[n, ih, (ow0 + p)·SW + iwOff, :]
+              (i32.add (local.get $dx) (i32.shl (i32.mul (i32.add
+                (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W))
+                (i32.add (i32.mul (local.get $ow0) (local.get $SW)) (local.get $iwOff))) (local.get $CI)) (i32.const 2)))
+              (i32.sub (local.get $ow1) (local.get $ow0)) (local.get $CO) (local.get $CI)
+              (i32.shl (local.get $CO) (i32.const 2)) (i32.const 4)
+              (i32.shl (i32.mul (local.get $SW) (local.get $CI)) (i32.const 2)) (i32.const 1))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $hloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop))))
+
+  (func (export "conv_forward_tap")
+    (param $x i32) (param $w i32) (param $y i32) (param $N i32) (param $H i32) (param $W i32) (param $CI i32)
+    (param $OH i32) (param $OW i32) (param $CO i32) (param $SH i32) (param $SW i32) (param $ihOff i32) (param $iwOff i32)
+    (param $ow0 i32) (param $ow1 i32)
+    (local $n i32) (local $oh i32) (local $ih i32)
+    (if (i32.le_s (local.get $ow1) (local.get $ow0)) (then (return)))
+    (block $ndone (loop $nloop
+      (br_if $ndone (i32.ge_s (local.get $n) (local.get $N)))
+      (local.set $oh (i32.const 0))
+      (block $hdone (loop $hloop
+        (br_if $hdone (i32.ge_s (local.get $oh) (local.get $OH)))
+        (local.set $ih (i32.add (i32.mul (local.get $oh) (local.get $SH)) (local.get $ihOff)))
+        (if (i32.and (i32.ge_s (local.get $ih) (i32.const 0)) (i32.lt_s (local.get $ih) (local.get $H)))
+          (then
+            (call $panel
+              ;; A row p = x[n, ih, (ow0 + p)·SW + iwOff, :]
+              (i32.add (local.get $x) (i32.shl (i32.mul (i32.add
+                (i32.mul (i32.add (i32.mul (local.get $n) (local.get $H)) (local.get $ih)) (local.get $W))
+                (i32.add (i32.mul (local.get $ow0) (local.get $SW)) (local.get $iwOff))) (local.get $CI)) (i32.const 2)))
+              (local.get $w)
+              ;; C row p = y[n, oh, ow0 + p, :]
+              (i32.add (local.get $y) (i32.shl (i32.mul (i32.add
+                (i32.mul (i32.add (i32.mul (local.get $n) (local.get $OH)) (local.get $oh)) (local.get $OW))
+                (local.get $ow0)) (local.get $CO)) (i32.const 2)))
+              (i32.sub (local.get $ow1) (local.get $ow0)) (local.get $CI) (local.get $CO)
+              (i32.shl (i32.mul (local.get $SW) (local.get $CI)) (i32.const 2)) (i32.const 4)
+              (i32.shl (local.get $CO) (i32.const 2)) (i32.const 1))))
+        (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
+        (br $hloop)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nloop))))
+;; Reductions and broadcasting arithmetic (simd-elementwise.ts).
+  ;; colsum: out[a, c] = scale * sum_r x[a, r, c] for x [A, R, C] (a sum over the middle axis), 16 then 4 then 1
+  ;; columns at a time, the sum kept in registers down each column block.
+  (func (export "colsum") (param $x i32) (param $out i32) (param $A i32) (param $R i32) (param $C i32) (param $scale f32)
+    (local $a i32) (local $c i32) (local $r i32) (local $p i32) (local $base i32) (local $cb i32) (local $o i32)
+    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $sc v128) (local $s f32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $sc (f32x4.splat (local.get $scale)))
+    (local.set $o (local.get $out))
+    (block $adone (loop $aloop
+      (br_if $adone (i32.ge_u (local.get $a) (local.get $A)))
+      (local.set $base (i32.add (local.get $x) (i32.mul (i32.mul (local.get $a) (local.get $R)) (local.get $cb))))
+      (local.set $c (i32.const 0))
+      (block $c16done (loop $c16loop
+        (br_if $c16done (i32.gt_u (i32.add (local.get $c) (i32.const 16)) (local.get $C)))
+        (local.set $s0 (v128.const i32x4 0 0 0 0))
+        (local.set $s1 (v128.const i32x4 0 0 0 0))
+        (local.set $s2 (v128.const i32x4 0 0 0 0))
+        (local.set $s3 (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (block $rdone (loop $rloop
+          (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+          (local.set $s0 (f32x4.add (local.get $s0) (v128.load offset=0 align=4 (local.get $p))))
+          (local.set $s1 (f32x4.add (local.get $s1) (v128.load offset=16 align=4 (local.get $p))))
+          (local.set $s2 (f32x4.add (local.get $s2) (v128.load offset=32 align=4 (local.get $p))))
+          (local.set $s3 (f32x4.add (local.get $s3) (v128.load offset=48 align=4 (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (local.get $cb)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rloop)))
+        (v128.store offset=0 align=4 (local.get $o) (f32x4.mul (local.get $s0) (local.get $sc)))
+        (v128.store offset=16 align=4 (local.get $o) (f32x4.mul (local.get $s1) (local.get $sc)))
+        (v128.store offset=32 align=4 (local.get $o) (f32x4.mul (local.get $s2) (local.get $sc)))
+        (v128.store offset=48 align=4 (local.get $o) (f32x4.mul (local.get $s3) (local.get $sc)))
+        (local.set $o (i32.add (local.get $o) (i32.const 64)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $c16loop)))
+      (block $c4done (loop $c4loop
+        (br_if $c4done (i32.gt_u (i32.add (local.get $c) (i32.const 4)) (local.get $C)))
+        (local.set $s0 (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (block $rdone (loop $rloop
+          (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+          (local.set $s0 (f32x4.add (local.get $s0) (v128.load align=4 (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (local.get $cb)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rloop)))
+        (v128.store align=4 (local.get $o) (f32x4.mul (local.get $s0) (local.get $sc)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $c4loop)))
+      (block $c1done (loop $c1loop
+        (br_if $c1done (i32.ge_u (local.get $c) (local.get $C)))
+        (local.set $s (f32.const 0))
+        (local.set $p (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (block $rdone (loop $rloop
+          (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+          (local.set $s (f32.add (local.get $s) (f32.load (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (local.get $cb)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rloop)))
+        (f32.store (local.get $o) (f32.mul (local.get $s) (local.get $scale)))
+        (local.set $o (i32.add (local.get $o) (i32.const 4)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $c1loop)))
+      (local.set $a (i32.add (local.get $a) (i32.const 1)))
+      (br $aloop))))
+
+  ;; One innermost run of a broadcasting binary op: out[j] = a[j·sa] op b[j·sb] for j < n, where each of
+  ;; sa, sb is 1 (contiguous) or 0 (one value broadcast). op: 0 add, 1 sub, 2 mul, 3 div.
+  (func $binrun (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32) (param $sa i32) (param $sb i32)
+    (local $j i32) (local $va v128) (local $vb v128) (local $r v128) (local $x f32) (local $y f32) (local $z f32)
+    (local $da i32) (local $db i32)
+    (local.set $da (i32.shl (local.get $sa) (i32.const 4)))
+    (local.set $db (i32.shl (local.get $sb) (i32.const 4)))
+    (if (i32.eqz (local.get $sa)) (then (local.set $va (v128.load32_splat (local.get $a)))))
+    (if (i32.eqz (local.get $sb)) (then (local.set $vb (v128.load32_splat (local.get $b)))))
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+      (if (local.get $sa) (then (local.set $va (v128.load align=4 (local.get $a)))))
+      (if (local.get $sb) (then (local.set $vb (v128.load align=4 (local.get $b)))))
+      (block $done
+        (block $div (block $mul (block $sub (block $add
+          (br_table $add $sub $mul $div (local.get $op)))
+          (local.set $r (f32x4.add (local.get $va) (local.get $vb))) (br $done))
+          (local.set $r (f32x4.sub (local.get $va) (local.get $vb))) (br $done))
+          (local.set $r (f32x4.mul (local.get $va) (local.get $vb))) (br $done))
+          (local.set $r (f32x4.div (local.get $va) (local.get $vb))))
+      (v128.store align=4 (local.get $out) (local.get $r))
+      (local.set $a (i32.add (local.get $a) (local.get $da)))
+      (local.set $b (i32.add (local.get $b) (local.get $db)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $vloop)))
+    (local.set $da (i32.shl (local.get $sa) (i32.const 2)))
+    (local.set $db (i32.shl (local.get $sb) (i32.const 2)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $j) (local.get $n)))
+      (local.set $x (f32.load (local.get $a)))
+      (local.set $y (f32.load (local.get $b)))
+      (block $done
+        (block $div (block $mul (block $sub (block $add
+          (br_table $add $sub $mul $div (local.get $op)))
+          (local.set $z (f32.add (local.get $x) (local.get $y))) (br $done))
+          (local.set $z (f32.sub (local.get $x) (local.get $y))) (br $done))
+          (local.set $z (f32.mul (local.get $x) (local.get $y))) (br $done))
+          (local.set $z (f32.div (local.get $x) (local.get $y))))
+      (f32.store (local.get $out) (local.get $z))
+      (local.set $a (i32.add (local.get $a) (local.get $da)))
+      (local.set $b (i32.add (local.get $b) (local.get $db)))
+      (local.set $out (i32.add (local.get $out) (i32.const 4)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $sloop))))
+
+  ;; A broadcasting binary op over a collapsed rank-4 shape [n0, n1, n2, n3] (row-major output); sa*, sb*
+  ;; are the operands' element strides per axis (0 where broadcast); the innermost strides must be 0 or 1.
+  (func (export "binop") (param $op i32) (param $a i32) (param $b i32) (param $out i32)
+    (param $n0 i32) (param $n1 i32) (param $n2 i32) (param $n3 i32)
+    (param $sa0 i32) (param $sa1 i32) (param $sa2 i32) (param $sa3 i32)
+    (param $sb0 i32) (param $sb1 i32) (param $sb2 i32) (param $sb3 i32)
+    (local $i0 i32) (local $i1 i32) (local $i2 i32) (local $pa i32) (local $pb i32)
+    (block $d0 (loop $l0
+      (br_if $d0 (i32.ge_u (local.get $i0) (local.get $n0)))
+      (local.set $i1 (i32.const 0))
+      (block $d1 (loop $l1
+        (br_if $d1 (i32.ge_u (local.get $i1) (local.get $n1)))
+        (local.set $i2 (i32.const 0))
+        (block $d2 (loop $l2
+          (br_if $d2 (i32.ge_u (local.get $i2) (local.get $n2)))
+          (local.set $pa (i32.shl (i32.add (i32.add (i32.mul (local.get $i0) (local.get $sa0)) (i32.mul (local.get $i1) (local.get $sa1))) (i32.mul (local.get $i2) (local.get $sa2))) (i32.const 2)))
+          (local.set $pb (i32.shl (i32.add (i32.add (i32.mul (local.get $i0) (local.get $sb0)) (i32.mul (local.get $i1) (local.get $sb1))) (i32.mul (local.get $i2) (local.get $sb2))) (i32.const 2)))
+          (call $binrun (local.get $op) (i32.add (local.get $a) (local.get $pa)) (i32.add (local.get $b) (local.get $pb)) (local.get $out)
+            (local.get $n3) (local.get $sa3) (local.get $sb3))
+          (local.set $out (i32.add (local.get $out) (i32.shl (local.get $n3) (i32.const 2))))
+          (local.set $i2 (i32.add (local.get $i2) (i32.const 1)))
+          (br $l2)))
+        (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+        (br $l1)))
+      (local.set $i0 (i32.add (local.get $i0) (i32.const 1)))
+      (br $l0))))
+;; Adam (adam-kernel.ts): the same float32 operations in the same order as its JavaScript loop (and as
+  ;; the op chains it replaces), four lanes at a time; IEEE float32 +, -, ×, ÷ and √ round the same way,
+  ;; so the result is bit for bit the same. mode 0 ('tfjs'): θ' = (m'/c1) / (√(v'/c2) + ε) · rate + θ with
+  ;; rate = −α; mode 1 ('folded'): θ' = θ − rate · (m' / (√v' + ε)). Pointers in bytes, n elements.
+  (func (export "adam") (param $mode i32) (param $x i32) (param $m i32) (param $v i32) (param $g i32)
+    (param $ox i32) (param $om i32) (param $ov i32) (param $n i32)
+    (param $b1 f32) (param $ob1 f32) (param $b2 f32) (param $ob2 f32) (param $eps f32) (param $rate f32) (param $c1 f32) (param $c2 f32)
+    (local $i i32) (local $o i32) (local $gv v128) (local $mn v128) (local $vn v128) (local $st v128)
+    (local $gs f32) (local $ms f32) (local $vs f32) (local $ss f32)
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $gv (v128.load align=4 (i32.add (local.get $g) (local.get $o))))
+      (local.set $mn (f32x4.add
+        (f32x4.mul (v128.load align=4 (i32.add (local.get $m) (local.get $o))) (f32x4.splat (local.get $b1)))
+        (f32x4.mul (local.get $gv) (f32x4.splat (local.get $ob1)))))
+      (local.set $vn (f32x4.add
+        (f32x4.mul (v128.load align=4 (i32.add (local.get $v) (local.get $o))) (f32x4.splat (local.get $b2)))
+        (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (local.get $ob2)))))
+      (if (i32.eqz (local.get $mode))
+        (then
+          (local.set $st (f32x4.div
+            (f32x4.div (local.get $mn) (f32x4.splat (local.get $c1)))
+            (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vn) (f32x4.splat (local.get $c2)))) (f32x4.splat (local.get $eps)))))
+          (v128.store align=4 (i32.add (local.get $ox) (local.get $o))
+            (f32x4.add (f32x4.mul (local.get $st) (f32x4.splat (local.get $rate))) (v128.load align=4 (i32.add (local.get $x) (local.get $o))))))
+        (else
+          (v128.store align=4 (i32.add (local.get $ox) (local.get $o))
+            (f32x4.sub (v128.load align=4 (i32.add (local.get $x) (local.get $o)))
+              (f32x4.mul (f32x4.splat (local.get $rate))
+                (f32x4.div (local.get $mn) (f32x4.add (f32x4.sqrt (local.get $vn)) (f32x4.splat (local.get $eps)))))))))
+      (v128.store align=4 (i32.add (local.get $om) (local.get $o)) (local.get $mn))
+      (v128.store align=4 (i32.add (local.get $ov) (local.get $o)) (local.get $vn))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vloop)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+      (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
+      (local.set $ms (f32.add (f32.mul (f32.load (i32.add (local.get $m) (local.get $o))) (local.get $b1)) (f32.mul (local.get $gs) (local.get $ob1))))
+      (local.set $vs (f32.add (f32.mul (f32.load (i32.add (local.get $v) (local.get $o))) (local.get $b2))
+        (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $ob2))))
+      (if (i32.eqz (local.get $mode))
+        (then
+          (local.set $ss (f32.div (f32.div (local.get $ms) (local.get $c1))
+            (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $c2))) (local.get $eps))))
+          (f32.store (i32.add (local.get $ox) (local.get $o))
+            (f32.add (f32.mul (local.get $ss) (local.get $rate)) (f32.load (i32.add (local.get $x) (local.get $o))))))
+        (else
+          (f32.store (i32.add (local.get $ox) (local.get $o))
+            (f32.sub (f32.load (i32.add (local.get $x) (local.get $o)))
+              (f32.mul (local.get $rate) (f32.div (local.get $ms) (f32.add (f32.sqrt (local.get $vs)) (local.get $eps))))))))
+      (f32.store (i32.add (local.get $om) (local.get $o)) (local.get $ms))
+      (f32.store (i32.add (local.get $ov) (local.get $o)) (local.get $vs))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sloop))))
+;; exp (simd-unary.ts): Cephes' expf, four lanes at a time. e^x = 2^n · e^r with n = round(x·log2 e) and
+  ;; r = x − n·ln 2 (ln 2 split in two so r is exact), e^r by Cephes' degree-6 polynomial (about 1 ulp).
+  ;; Results above 88.72 are +inf and below −87.33 are 0 (float32 denormals are not produced); NaN stays NaN.
+  (func $exp4 (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128) (local $xc v128) (local $k v128) (local $a v128)
+    (local.set $xc (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33654))) (f32x4.splat (f32.const 88.72283))))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $xc) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $r (f32x4.sub (f32x4.sub (local.get $xc) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375))))
+      (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (f32x4.splat (f32.const 1))))
+    ;; times 2^n as 2^a · 2^(n−a) with a = n >> 1, both normal floats for every n in [−126, 128]
+    (local.set $k (i32x4.trunc_sat_f32x4_s (local.get $n)))
+    (local.set $a (i32x4.shr_s (local.get $k) (i32.const 1)))
+    (local.set $p (f32x4.mul (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (local.get $a) (i32x4.splat (i32.const 127))) (i32.const 23)))
+      (i32x4.shl (i32x4.add (i32x4.sub (local.get $k) (local.get $a)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+    ;; out of range: +inf above, 0 below; NaN (all compares false) passes through the polynomial as NaN
+    (local.set $p (v128.bitselect (f32x4.splat (f32.const inf)) (local.get $p) (f32x4.gt (local.get $x) (f32x4.splat (f32.const 88.72283)))))
+    (v128.bitselect (f32x4.splat (f32.const 0)) (local.get $p) (f32x4.lt (local.get $x) (f32x4.splat (f32.const -87.33654)))))
+
+  ;; out[i] = exp(x[i]) for i < n (pointers in bytes); the n mod 4 tail through one padded vector.
+  (func (export "exp") (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $v v128) (local $k i32)
+    (block $vdone (loop $vloop
+      (br_if $vdone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+      (v128.store align=4 (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+        (call $exp4 (v128.load align=4 (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vloop)))
+    (block $sdone (loop $sloop
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+        (f32x4.extract_lane 0 (call $exp4 (f32x4.splat (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sloop))))
+)
