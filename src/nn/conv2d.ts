@@ -134,7 +134,12 @@ export class Conv2d {
     }
     this.outputSize(x.shape[1], x.shape[2]);
     return tf.tidy(() => {
-      const y = tf.conv2d(x, this.dilatedFilter(), [...this.stride] as [number, number], this.padding);
+      // A number p becomes explicit zeros and a 'valid' convolution: the same result, and the only form
+      // tfjs-node's Conv2D accepts (it rejects numeric padding, which the cpu and wasm backends take).
+      const p = this.padding;
+      const y = typeof p === 'number'
+        ? tf.conv2d(tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]), this.dilatedFilter(), [...this.stride] as [number, number], 'valid')
+        : tf.conv2d(x, this.dilatedFilter(), [...this.stride] as [number, number], p);
       return this.bias === null ? y : tf.add(y, this.bias);
     });
   }

@@ -4,6 +4,7 @@
  * a kernel-shaped patch); its gradients equal finite differences of that loop; output sizes; errors.
  */
 import { test, before } from 'node:test';
+import { layerBackends } from '../layer-backends';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -63,7 +64,7 @@ function pairOf(st: Setting, label: string): { conv: Conv2d; up: ConvTranspose2d
   return { conv, up, oh, ow };
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of layerBackends()) {
   test(`<A x, y> = <x, Aᵀ y>: ConvTranspose2d is Conv2d's adjoint for five settings (${backend})`, async () => {
     await tf.setBackend(backend);
     const start = tf.memory().numTensors;

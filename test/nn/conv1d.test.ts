@@ -3,6 +3,7 @@
  * for strides, dilations and paddings; its gradients against finite differences; errors; no leaks.
  */
 import { test, before } from 'node:test';
+import { layerBackends } from '../layer-backends';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -53,7 +54,7 @@ function naive(x: number[], w: number[], bias: number[], st: Setting): number[] 
   return z;
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of layerBackends()) {
   test(`Conv1d equals the naive sum for seven settings, gradients equal finite differences (${backend})`, async () => {
     await tf.setBackend(backend);
     const start = tf.memory().numTensors;

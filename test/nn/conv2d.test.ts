@@ -4,6 +4,7 @@
  * loss; the output-size formula against the shapes the layer produces; clear config errors.
  */
 import { test, before } from 'node:test';
+import { layerBackends } from '../layer-backends';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -69,7 +70,7 @@ before(async () => {
   installWasmTrainingKernels();
 });
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of layerBackends()) {
   test(`Conv2d forward equals the naive loop for seven settings of stride, padding, dilation and channels (${backend})`, async () => {
     await tf.setBackend(backend);
     const before = tf.memory().numTensors;

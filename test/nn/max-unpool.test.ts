@@ -4,6 +4,7 @@
  * the gradient with respect to the pooled values is the upstream gradient read at the switches.
  */
 import { test, before } from 'node:test';
+import { layerBackends } from '../layer-backends';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -26,7 +27,7 @@ function naiveUnpool(x: number[], shape: number[], k: number): number[] {
   return out;
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of layerBackends()) {
   test(`unpool(pool(x)) keeps the window maxima in place, even and odd sizes (${backend})`, async () => {
     await tf.setBackend(backend);
     await tf.ready();

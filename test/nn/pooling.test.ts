@@ -3,6 +3,7 @@
  * gradients against finite differences of the naive loops, output sizes, config errors, no leaks.
  */
 import { test, before } from 'node:test';
+import { layerBackends } from '../layer-backends';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { AvgPool2d, globalAvgPool, MaxPool2d } from '../../src/nn';
@@ -113,7 +114,7 @@ function naiveSameAvg(x: number[], shape: number[], k: [number, number], s: [num
   return { y, oh, ow };
 }
 
-for (const backend of ['cpu', 'wasm'] as const) {
+for (const backend of layerBackends()) {
   test(`average pooling with 'same' padding: border windows average the inputs inside, and the gradient is right there too (${backend}; tfjs's own avgPool gradient is not)`, async () => {
     if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend(backend);
