@@ -111,8 +111,11 @@ export interface NativeRule {
  * pinned to one intra-op thread, native ran RealNVP at 0.71x-0.79x of the kit's wasm (it runs ~1,700
  * tiny kernels per step, so native's per-op cost, an N-API call and an eager op set-up, decides).
  * With TensorFlow's default pools every workload but RealNVP and the Bayesian MLP was faster on
- * native in every run; those two notebooks declare wasm in their metadata (./notebook-backend.ts),
- * which this rule does not override.
+ * native in every run then. Since the kit's wasm kernels moved to WebAssembly SIMD (docs/performance.md)
+ * native is also slower on the small CNN (0.53x) and the 2-D VAE (0.78x), and only 1.04x-2.2x faster
+ * on the rest. Notebooks whose main workload measured slower on native (flows, the Bayesian MLP,
+ * convolutional_networks) declare wasm in their metadata (./notebook-backend.ts), which this rule does
+ * not override.
  */
 export function nativeRule(env: NodeJS.ProcessEnv = process.env, cores: number = availableCores()): NativeRule {
   const raw = Number(env['TF_NUM_INTRAOP_THREADS'] ?? '');
