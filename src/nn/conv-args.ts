@@ -29,6 +29,15 @@ export function requirePadding(value: unknown, owner: string): Padding {
   throw new Error(`${owner}: padding must be 'same', 'valid' or a non-negative integer, got ${JSON.stringify(value)}`);
 }
 
+/**
+ * A numeric padding p as explicit zeros on both sides of every spatial axis of an NWC or NHWC batch, for a
+ * 'valid' convolution after it: the same result as padding p, in the one form every backend takes
+ * (`tf.conv1d` has no numeric padding, and tfjs-node's Conv2D rejects it where cpu and wasm accept it).
+ */
+export function padSpatial<T extends tf.Tensor>(x: T, p: number): T {
+  return tf.pad(x, x.shape.map((_, axis): [number, number] => (axis === 0 || axis === x.rank - 1 ? [0, 0] : [p, p]))) as T;
+}
+
 /** Check a layer input's rank and channel count; the message says what was passed and what is expected. */
 export function requireChannels(shape: readonly number[], rank: number, channels: number, owner: string, layout: string): void {
   if (shape.length !== rank) {

@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../runtime/rng';
-import { convKernel, requireChannels, requirePadding } from './conv-args';
+import { convKernel, padSpatial, requireChannels, requirePadding } from './conv-args';
 import type { ConvInit, Padding } from './conv2d';
 import { requirePositiveInt } from './validate';
 import { ownedVariable } from './variable';
@@ -82,9 +82,7 @@ export class Conv1d {
     return tf.tidy(() => {
       let y: tf.Tensor3D;
       if (typeof this.padding === 'number') {
-        // Explicit zeros, then a 'valid' convolution: the same as padding p on both sides.
-        const xp = tf.pad(x, [[0, 0], [this.padding, this.padding], [0, 0]]);
-        y = tf.conv1d(xp, this.dilatedFilter(), this.stride, 'valid');
+        y = tf.conv1d(padSpatial(x, this.padding), this.dilatedFilter(), this.stride, 'valid');
       } else {
         y = tf.conv1d(x, this.dilatedFilter(), this.stride, this.padding);
       }

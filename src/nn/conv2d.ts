@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../runtime/rng';
-import { convKernel, pair, requirePadding } from './conv-args';
+import { convKernel, padSpatial, pair, requirePadding } from './conv-args';
 import { requirePositiveInt } from './validate';
 import { ownedVariable } from './variable';
 
@@ -134,11 +134,9 @@ export class Conv2d {
     }
     this.outputSize(x.shape[1], x.shape[2]);
     return tf.tidy(() => {
-      // A number p becomes explicit zeros and a 'valid' convolution: the same result, and the only form
-      // tfjs-node's Conv2D accepts (it rejects numeric padding, which the cpu and wasm backends take).
       const p = this.padding;
       const y = typeof p === 'number'
-        ? tf.conv2d(tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]), this.dilatedFilter(), [...this.stride] as [number, number], 'valid')
+        ? tf.conv2d(padSpatial(x, p), this.dilatedFilter(), [...this.stride] as [number, number], 'valid')
         : tf.conv2d(x, this.dilatedFilter(), [...this.stride] as [number, number], p);
       return this.bias === null ? y : tf.add(y, this.bias);
     });
