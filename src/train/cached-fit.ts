@@ -94,7 +94,7 @@ async function cacheKey(trainer: Trainer, call: FitCall): Promise<Fingerprint> {
     f.add('probe', names.map((k, i) => [k, probed[i]]));
   }
   const steps = options.epochs * stepsPerEpoch;
-  f.add('trainer', { seed: setup.seed, epochs: state.epochs, steps: state.steps, batchSize: setup.batchSize, clipNorm: setup.clipNorm ?? null, n, stepsPerEpoch });
+  f.add('trainer', { seed: setup.seed, epochs: state.epochs, steps: state.steps, batchSize: setup.batchSize, clipNorm: setup.clipNorm ?? null, ema: setup.ema, n, stepsPerEpoch });
   f.add('optimizer', { type: setup.optimizer.type, config: setup.optimizer.config });
   for (const w of state.optimizer) f.addTensor(`optimizer.${w.name.replace(/^.*\//, '')}`, w.tensor);
   f.add('lr', Array.from({ length: steps }, (_v, i) => setup.learningRate(state.steps + i)));

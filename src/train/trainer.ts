@@ -26,6 +26,7 @@ import { type ProgressSink, type ProgressState, defaultProgress } from './progre
 import { type NamedTensor, weightCacheDir } from './weight-cache';
 import { fitThroughCache } from './cached-fit';
 import { EarlyStopper, type EarlyStopping } from './early-stopping';
+import { ownedVariable } from '../nn/variable';
 
 export type { EarlyStopping } from './early-stopping';
 
@@ -45,6 +46,14 @@ export interface TrainerConfig {
   clipNorm?: number;
   /** Momentum for `optimizer: 'momentum'`. @default 0.9 */
   momentum?: number;
+  /**
+   * Also keep an exponential moving average of the trainable weights (Polyak averaging, as DDPM samples
+   * with): after every step θ̄ ← d θ̄ + (1 − d) θ with d = min(ema, (1 + t) / (10 + t)) at global step t,
+   * so the average forgets its starting point within the first few dozen steps instead of the 1 / (1 − ema)
+   * steps a constant d would take. `withAveragedWeights` runs code with θ̄ in place of θ. A number in
+   * (0, 1), e.g. 0.999. @default undefined (no average)
+   */
+  ema?: number;
 }
 
 export interface FitOptions {
@@ -123,6 +132,8 @@ export interface TrainerSetup {
   clipNorm: number | undefined;
   optimizer: { type: string; config: tf.serialization.ConfigDict };
   learningRate: LrSchedule;
+  /** The weight average's decay, or null without one. */
+  ema: number | null;
 }
 
 /**
@@ -226,6 +237,9 @@ export class Trainer {
   private globalStep = 0;
   private disposed = false;
   private partial: PartialEpoch | null = null;
+  /** The averaged weights θ̄, one per trainable variable (in `trainedVariables()` order), or null. */
+  private readonly averages: tf.Variable[] | null;
+  private readonly emaDecay: number | null;
   /** Give the event loop a turn at least this often, so an interrupt is noticed within a fraction of a second. */
   private static readonly YIELD_MS = 200;
 
@@ -244,6 +258,42 @@ export class Trainer {
     this.baseSeed = config.rng.nextUint32();
     if (!model.loss && !model.trainStep) {
       throw new Error('Trainer: the model must implement loss() or trainStep()');
+    }
+    const ema = config.ema;
+    if (ema !== undefined && !(typeof ema === 'number' && ema > 0 && ema < 1)) {
+      throw new Error(`Trainer: ema is the weight average's decay, a number strictly between 0 and 1 (e.g. 0.999), got ${String(ema)}`);
+    }
+    this.emaDecay = ema ?? null;
+    this.averages = ema === undefined ? null : this.trainedVariables().map((v) => ownedVariable(v.clone(), false));
+  }
+
+  /** The variables the optimiser updates. */
+  private trainedVariables(): tf.Variable[] {
+    return this.model.trainableVariables ? this.model.trainableVariables() : this.model.variables().filter((v) => v.trainable);
+  }
+
+  /** Whether this trainer keeps a weight average (`ema`). */
+  get averaged(): boolean {
+    return this.averages !== null;
+  }
+
+  /**
+   * Run `fn` with the averaged weights θ̄ in the model's variables, then put the trained weights back (also
+   * when `fn` throws). Training resumes from the trained weights, not the average.
+   */
+  async withAveragedWeights<T>(fn: () => T | Promise<T>): Promise<T> {
+    if (this.disposed) throw new Error('Trainer.withAveragedWeights: this trainer was disposed; make a new one');
+    const averages = this.averages;
+    if (averages === null) throw new Error('Trainer.withAveragedWeights: this trainer keeps no weight average; make it with `ema: 0.999` (or another decay) in its config');
+    const vars = this.trainedVariables();
+    if (vars.length !== averages.length) throw new Error(`Trainer.withAveragedWeights: the model now has ${vars.length} trainable variables, the average was made for ${averages.length}`);
+    const trained = vars.map((v) => v.clone());
+    try {
+      vars.forEach((v, i) => v.assign(averages[i]!));
+      return await fn();
+    } finally {
+      vars.forEach((v, i) => v.assign(trained[i]!));
+      tf.dispose(trained);
     }
   }
 
@@ -322,6 +372,7 @@ export class Trainer {
       clipNorm: this.clipNorm,
       optimizer: { type: this.optimizer.getClassName(), config: this.optimizer.getConfig() },
       learningRate: this.schedule,
+      ema: this.emaDecay,
     };
   }
 
@@ -356,9 +407,9 @@ export class Trainer {
     setLearningRate(this.optimizer, this.schedule(Math.max(this.globalStep - 1, 0)));
   }
 
-  /** Everything training changes in the model: its variables, then any extra training state. */
+  /** Everything training changes: the model's variables, any extra training state, then the weight average. */
   private stateVariables(): tf.Variable[] {
-    return [...this.model.variables(), ...(this.model.trainingState?.() ?? [])];
+    return [...this.model.variables(), ...(this.model.trainingState?.() ?? []), ...(this.averages ?? [])];
   }
 
   /**
@@ -543,6 +594,7 @@ export class Trainer {
           return tf.addN(names.map((k) => t[k]!)) as tf.Scalar;
         }, vars);
         this.optimizer.applyGradients(this.clip(grads));
+        this.updateAverages(vars);
         const out = kept as unknown as tf.Tensor1D;
         // `kept` escaped the gradient tape's tidy; hand it to this tidy's return path.
         const copy = out.clone();
@@ -550,10 +602,20 @@ export class Trainer {
         return copy;
       }
       terms = this.model.trainStep!(batch, ctx);
+      if (this.averages !== null) this.updateAverages(this.trainedVariables());
       names = Object.keys(terms);
       return tf.stack(names.map((k) => terms[k]!)) as tf.Tensor1D;
     });
     return { stacked, names };
+  }
+
+  /** θ̄ ← d θ̄ + (1 − d) θ, with the warm-up of `TrainerConfig.ema` (called once per step, before the step count moves). */
+  private updateAverages(vars: tf.Variable[]): void {
+    const averages = this.averages;
+    if (averages === null) return;
+    const t = this.globalStep;
+    const d = Math.min(this.emaDecay!, (1 + t) / (10 + t));
+    tf.tidy(() => averages.forEach((a, i) => a.assign(tf.add(a, tf.mul(tf.sub(vars[i]!, a), 1 - d)))));
   }
 
   private clip(grads: tf.NamedTensorMap): tf.NamedTensorMap {
@@ -625,5 +687,6 @@ export class Trainer {
     if (this.disposed) return;
     this.disposed = true;
     this.optimizer.dispose();
+    if (this.averages !== null) tf.dispose(this.averages);
   }
 }
