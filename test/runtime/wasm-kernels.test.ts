@@ -175,6 +175,39 @@ test('GatherV2 (rows copied in wasm memory on axis 0; stock kernel otherwise) eq
   x.dispose();
 });
 
+test('Identity and a same-dtype Cast share the buffer (no copy); other casts convert; either tensor outlives the other', async () => {
+  await tf.setBackend('wasm');
+  const x = tf.tensor2d([[1.5, -2], [3, 4.25]]);
+  const bytes0 = tf.memory().numBytes;
+  const buffers0 = (tf.engine().backend as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds();
+  const y = tf.clone(x);
+  const z = tf.cast(x, 'float32');
+  // Two more tensors, no more buffers: both point at x's.
+  assert.equal((tf.engine().backend as unknown as { dataIdMap: { numDataIds(): number } }).dataIdMap.numDataIds(), buffers0);
+  assert.equal(y.dataId, x.dataId);
+  assert.equal(z.dataId, x.dataId);
+  assert.ok(tf.memory().numBytes >= bytes0);
+  const i = tf.cast(x, 'int32');
+  assert.notEqual(i.dataId, x.dataId);
+  assert.deepEqual(Array.from(i.dataSync()), [1, -2, 3, 4]);
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1.5, -2, 3, 4.25]);
+  y.dispose();
+  assert.deepEqual(Array.from(z.dataSync()), [1.5, -2, 3, 4.25]);
+  tf.dispose([z, i]);
+  // The gradient of a product saves (clones) its inputs and casts them: same results as on cpu.
+  const f = (): tf.Tensor[] => {
+    const a = tf.tensor2d([[0.5, -1.25, 2], [3, 0.75, -0.5]]);
+    const b = tf.tensor2d([[2, 1], [-1, 0.5], [0.25, 4]]);
+    const g = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D), tf.sigmoid(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D)))));
+    return g([a, b]);
+  };
+  const w = await on('wasm', f);
+  const c = await on('cpu', f);
+  w.forEach((arr, k) => assertClose(arr, c[k]!, 1e-5, `gradient ${k}`));
+  await tf.setBackend('wasm');
+});
+
 test('no tensors or wasm buffers leak across repeated gradient calls', async () => {
   await tf.setBackend('wasm');
   const x = tf.tensor4d(values(2 * 8 * 8 * 2, 13), [2, 8, 8, 2]);
