@@ -58,12 +58,7 @@ export function upsample2d(x: tf.Tensor4D, factor: number | [number, number], mo
   checkMode(mode, owner);
   const [b, h, w, c] = x.shape;
   return tf.tidy(() => {
-    if (mode === 'nearest') {
-      // TensorFlow's nearest-neighbour resize without corner alignment or half-pixel centres reads source
-      // row ⌊i · H / (f_h H)⌋ = ⌊i / f_h⌋, exactly the rule above; its kernels (and their gradients) are
-      // native on every backend, several times faster than the same map built from tile.
-      return tf.image.resizeNearestNeighbor(x, [h * fh, w * fw], false, false);
-    }
+    if (mode === 'nearest') return nearest(x, fh, fw);
     const ah = tf.tensor2d(interpolationMatrix(h, fh, mode), [h * fh, h]);
     const aw = tf.tensor2d(interpolationMatrix(w, fw, mode), [w * fw, w]);
     // Rows: [B, H, W, C] -> [H, B·W·C], A_h times that, back to [B, fH, W, C].
@@ -73,4 +68,21 @@ export function upsample2d(x: tf.Tensor4D, factor: number | [number, number], mo
     const cols = tf.matMul(aw, tf.reshape(tf.transpose(xr, [2, 0, 1, 3]), [w, b * h * fh * c]));
     return tf.transpose(tf.reshape(cols, [w * fw, b, h * fh, c]), [1, 2, 0, 3]) as tf.Tensor4D;
   });
+}
+
+/**
+ * Nearest-neighbour upsampling: TensorFlow's resize without corner alignment or half-pixel centres reads
+ * source row ⌊i · H / (f_h H)⌋ = ⌊i / f_h⌋, exactly the rule above, and its forward kernel is native on
+ * every backend. Its gradient sums each f_h × f_w block of dy, which is f_h f_w times an average pool with
+ * that window and stride: wasm's pool (XNNPACK) does it several times faster than its
+ * ResizeNearestNeighborGrad kernel (about 4.5 ms for a U-Net's [32, 28, 28, 32] map).
+ */
+function nearest(x: tf.Tensor4D, fh: number, fw: number): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  // customGrad passes the inputs and then `save` in one rest list.
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.image.resizeNearestNeighbor(args[0] as tf.Tensor4D, [h * fh, w * fw], false, false),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.mul(tf.avgPool(dy as tf.Tensor4D, [fh, fw], [fh, fw], 'valid'), fh * fw),
+  }));
+  return f(x) as tf.Tensor4D;
 }

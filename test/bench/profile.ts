@@ -36,7 +36,7 @@ async function main() {
     }
     const total = [...agg.values()].reduce((s, a) => s + a.ms, 0) / 5;
     console.log(`\n== ${name}: ${ms.toFixed(1)} ms/step (${(1000/ms).toFixed(1)} steps/s), ${cpuMs.toFixed(1)} ms/step CPU, kernels ${info.kernels.length/5} per step, kernel time ${total.toFixed(1)} ms/step`);
-    const rows = [...agg].sort((a, b) => b[1].ms - a[1].ms).slice(0, 22);
+    const rows = [...agg].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.TOP ?? 22));
     for (const [k, a] of rows) console.log(`${(a.ms/5).toFixed(2).padStart(7)} ms ${String(a.n/5).padStart(4)}x ${k.slice(0, 110)}`);
     b.trainer.dispose(); b.model.dispose(); tf.dispose(Object.values(b.data));
   }

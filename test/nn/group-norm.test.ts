@@ -51,6 +51,21 @@ test('GroupNorm equals the equation by hand for G = 1, 2, 3, 6 (layer norm ... i
   assert.equal(tf.memory().numTensors, before, 'no leaks');
 });
 
+test('GroupNorm at U-Net sizes (16 and 32 channels, odd maps, offset groups) equals the equation by hand', () => {
+  for (const [shape, G] of [[[3, 7, 5, 16], 4], [[2, 4, 6, 32], 8]] as [[number, number, number, number], number][]) {
+    const n = shape.reduce((p, q) => p * q, 1);
+    // Group means far from 0 (up to ±20) against unit spreads: the centring must be exact, not E[x²] − E[x]².
+    const x = randn(n, `gn-big-${G}`).map((v, i) => v + 10 * Math.sin(i % shape[3]));
+    const gn = new GroupNorm({ channels: shape[3], groups: G });
+    const gamma = randn(shape[3], `gbig${G}`), beta = randn(shape[3], `bbig${G}`);
+    tf.tidy(() => { gn.gamma.assign(tf.tensor1d(gamma)); gn.beta.assign(tf.tensor1d(beta)); });
+    const want = naiveGN(x, shape, G, gamma, beta);
+    const got = tf.tidy(() => gn.apply(tf.tensor4d(x, shape)).dataSync());
+    want.forEach((v, i) => assert.ok(Math.abs(got[i]! - v) < 1e-4 * (1 + Math.abs(v)), `${shape} G ${G} [${i}]: ${got[i]} vs ${v}`));
+    gn.dispose();
+  }
+});
+
 test('GroupNorm gradients w.r.t. input, γ and β equal central finite differences of the naive loss', () => {
   const shape = [2, 2, 3, 4];
   const G = 2;
