@@ -62,14 +62,38 @@ export class GroupNorm {
     }
     const [b, h, w, c] = x.shape;
     const g = this.groups;
-    return tf.tidy(() => {
-      const grouped = tf.reshape(x, [b, h, w, g, c / g]);
-      const mean = tf.mean(grouped, [1, 2, 4], true);
-      const centred = tf.sub(grouped, mean);
-      const variance = tf.mean(tf.square(centred), [1, 2, 4], true);
-      const normed = tf.reshape(tf.mul(centred, tf.rsqrt(tf.add(variance, this.epsilon))), [b, h, w, c]);
-      return tf.add(tf.mul(normed, this.gamma), this.beta) as tf.Tensor4D;
+    const cg = c / g;
+    // Per-(example, group) statistics [b, g], spread to per-(example, channel) maps [b, 1, 1, c] before
+    // they meet a full-size tensor: that broadcast's innermost run is the C contiguous channels, which the
+    // wasm SIMD kernels take in vectors, where the direct form's [b, 1, 1, G, 1] against [b, H, W, G, C/G]
+    // splats runs of C/G (4) values. The gradient is written out for the same reason (autodiff of the
+    // direct form broadcasts back over [b, H, W, G, C/G] several times): with ĝ = dy·γ and means over each
+    // example's group,  dx = (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)) / sqrt(σ² + ε),  dγ = Σ dy · x̂,  dβ = Σ dy.
+    const spread = (stat: tf.Tensor): tf.Tensor => tf.reshape(tf.mul(tf.reshape(stat, [b, g, 1]), tf.ones([1, 1, cg])), [b, 1, 1, c]);
+    const groupMean = (t: tf.Tensor): tf.Tensor => tf.mean(tf.reshape(t, [b, h * w, g, cg]), [1, 3]);
+    const eps = this.epsilon;
+    // customGrad passes the inputs and then `save` in one rest list.
+    const norm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+      const save = args[3] as tf.GradSaveFunc;
+      const centred = tf.sub(input, spread(groupMean(input)));
+      const rstd = spread(tf.rsqrt(tf.add(groupMean(tf.square(centred)), eps)));
+      const xHat = tf.mul(centred, rstd);
+      save([xHat, rstd, gamma]);
+      return {
+        value: tf.add(tf.mul(xHat, gamma), beta),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const d = dy as tf.Tensor4D;
+          const [xh, r, gm] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D];
+          const gHat = tf.mul(d, gm);
+          const m1 = spread(groupMean(gHat));
+          const m2 = spread(groupMean(tf.mul(gHat, xh)));
+          const dx = tf.mul(tf.sub(tf.sub(gHat, m1), tf.mul(xh, m2)), r);
+          return [dx, tf.sum(tf.mul(d, xh), [0, 1, 2]), tf.sum(d, [0, 1, 2])];
+        },
+      };
     });
+    return tf.tidy(() => norm(x, this.gamma, this.beta) as tf.Tensor4D);
   }
 
   variables(): tf.Variable[] {
