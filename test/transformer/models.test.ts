@@ -189,3 +189,42 @@ test('a one-layer model learns to reverse short sequences exactly', async () => 
   tagger.dispose();
   tf.dispose([train.x, train.y, test_.x, test_.y]);
 });
+
+test('residual dropout: off without a random source, seeded when on, keeps causality, only in training steps, no leaks', async () => {
+  const cfg = { vocabSize: 9, contextLength: 6, dModel: 8, heads: 2, layers: 2, causal: true, embedding: 'oneHot' as const };
+  // The rate draws nothing at construction: the same seed gives the same weights with and without dropout.
+  const plain = new TransformerModel({ ...cfg, rng: seed('w') });
+  const drop = new TransformerModel({ ...cfg, dropout: 0.3, rng: seed('w') });
+  const x = [[1, 4, 2, 8, 0, 3]];
+  const logits = (m: TransformerModel, rng?: ReturnType<typeof seed>, input = x) => tf.tidy(() => m.logits(input, { dropout: rng }).arraySync()[0]!);
+  const base = logits(plain);
+  assert.deepEqual(logits(drop), base, 'no random source: no dropout (evaluation, sampling)');
+  assert.deepEqual(logits(plain, seed('a')), base, 'rate 0: no dropout even with a random source');
+  const a = logits(drop, seed('a'));
+  assert.deepEqual(logits(drop, seed('a')), a, 'the same seed drops the same units');
+  const gap = (p: number[][], q: number[][]) => Math.max(...p.flatMap((row, n) => row.map((v, k) => Math.abs(v - q[n]![k]!))));
+  assert.ok(gap(a, base) > 1e-3, 'dropout changes the outputs');
+  assert.ok(gap(a, logits(drop, seed('b'))) > 1e-3, 'another seed drops other units');
+  // Masks do not depend on the tokens, so with one seed the first outputs ignore later tokens.
+  const later = [[1, 4, 2, 5, 7, 7]];
+  const changed = logits(drop, seed('a'), later);
+  assert.equal(gap(a.slice(0, 3), changed.slice(0, 3)), 0, 'causal with dropout');
+  // In the objective: validation passes (training false) and evaluate() see no dropout; training steps do.
+  const lm = new CausalLanguageModel(drop);
+  const w = tf.tensor2d([[1, 4, 2, 8, 0, 3, 5], [2, 2, 7, 1, 6, 0, 4]], undefined, 'int32');
+  const ctx = (training: boolean) => ({ epoch: 0, step: 0, globalStep: 0, datasetSize: 2, rng: seed('step'), training });
+  const nll = (training: boolean) => tf.tidy(() => lm.loss({ tokens: w }, ctx(training))['nll']!.dataSync()[0]!);
+  const evalNll = lm.evaluate(w);
+  assert.ok(Math.abs(nll(false) - evalNll) < 1e-6, `validation ${nll(false)} = evaluate ${evalNll}`);
+  assert.ok(Math.abs(nll(true) - evalNll) > 1e-4, 'a training step drops units');
+  assert.equal(nll(true), nll(true), 'reproducible per step seed');
+  const trainer = new Trainer(lm, { rng: seed('t'), batchSize: 2 });
+  await trainer.fit({ tokens: w }, { epochs: 1, progress: false });
+  const before = tf.memory().numTensors;
+  await trainer.fit({ tokens: w }, { epochs: 2, progress: false });
+  assert.equal(tf.memory().numTensors, before, 'flat tensor count');
+  assert.throws(() => new TransformerModel({ ...cfg, dropout: 1, rng: seed('w') }), /TransformerModel \(dropout\): the dropout rate must be in \[0, 1\)/);
+  lm.dispose();
+  plain.dispose();
+  w.dispose();
+});

@@ -24,6 +24,12 @@ export interface TransformerBlockConfig {
   rng: Rng;
 }
 
+/** Dropout of a block's two branch outputs (see `TransformerConfig.dropout`). */
+export interface BlockDropout {
+  attention: (t: tf.Tensor) => tf.Tensor;
+  fc: (t: tf.Tensor) => tf.Tensor;
+}
+
 export class TransformerBlock {
   readonly attention: MultiHeadAttention;
   readonly norm1: LayerNorm;
@@ -41,13 +47,17 @@ export class TransformerBlock {
     this.fc2 = new Linear(hidden, dModel, rng);
   }
 
-  /** x [B, N, D] → { output [B, N, D], attention weights [B, H, N, N] }. */
-  apply(x: tf.Tensor3D, causal: boolean): { output: tf.Tensor3D; weights: tf.Tensor4D } {
+  /**
+   * x [B, N, D] → { output [B, N, D], attention weights [B, H, N, N] }. `drop`, in training only: what
+   * to apply to the attention and fully connected outputs before they join the residual stream
+   * (residual dropout, GPT-2).
+   */
+  apply(x: tf.Tensor3D, causal: boolean, drop?: BlockDropout): { output: tf.Tensor3D; weights: tf.Tensor4D } {
     return tf.tidy(() => {
       const a = this.attention.apply(this.norm1.apply(x) as tf.Tensor3D, causal);
-      const h = tf.add(x, a.output);
+      const h = tf.add(x, drop ? drop.attention(a.output) : a.output);
       const f = this.fc2.apply(tf.relu(this.fc1.apply(this.norm2.apply(h))));
-      return { output: tf.add(h, f) as tf.Tensor3D, weights: a.weights };
+      return { output: tf.add(h, drop ? drop.fc(f) : f) as tf.Tensor3D, weights: a.weights };
     });
   }
 

@@ -15,14 +15,15 @@ export class CausalLanguageModel implements Trainable {
   }
 
   /** batch.tokens: [B, N + 1] windows; inputs are the first N, targets the last N. */
-  loss(batch: Batch, _ctx?: StepContext): LossTerms {
+  /** Dropout (if the model has a rate) in training steps only: `ctx.training` with the step's rng. */
+  loss(batch: Batch, ctx?: StepContext): LossTerms {
     const w = batch['tokens'];
     if (w === undefined) throw new Error('CausalLanguageModel: the batch needs "tokens" [B, N + 1] (see tokenWindows)');
     return tf.tidy(() => {
       const [B, N1] = w.shape as [number, number];
       const input = tf.slice(w, [0, 0], [B, N1 - 1]) as tf.Tensor2D;
       const target = tf.slice(w, [0, 1], [B, N1 - 1]);
-      return { nll: tf.mean(tokenNll(this.model.logits(input), target)) as tf.Scalar };
+      return { nll: tf.mean(tokenNll(this.model.logits(input, { dropout: ctx?.training ? ctx.rng : undefined }), target)) as tf.Scalar };
     });
   }
 
