@@ -14,8 +14,10 @@ export class CausalLanguageModel implements Trainable {
     if (!model.config.causal) throw new Error('CausalLanguageModel: the model must be causal (config causal: true), or every position would see the token it predicts');
   }
 
-  /** batch.tokens: [B, N + 1] windows; inputs are the first N, targets the last N. */
-  /** Dropout (if the model has a rate) in training steps only: `ctx.training` with the step's rng. */
+  /**
+   * batch.tokens: [B, N + 1] windows; inputs are the first N, targets the last N. Dropout (if the model has a
+   * rate) in training steps only: `ctx.training` with the step's rng.
+   */
   loss(batch: Batch, ctx?: StepContext): LossTerms {
     const w = batch['tokens'];
     if (w === undefined) throw new Error('CausalLanguageModel: the batch needs "tokens" [B, N + 1] (see tokenWindows)');
