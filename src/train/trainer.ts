@@ -237,9 +237,8 @@ export class Trainer {
   private globalStep = 0;
   private disposed = false;
   private partial: PartialEpoch | null = null;
-  /** The averaged weights θ̄, one per trainable variable (in `trainedVariables()` order), or null. */
-  private readonly averages: tf.Variable[] | null;
-  private readonly emaDecay: number | null;
+  /** The weight average: its decay and θ̄, one variable per trainable variable (in `trainedVariables()` order); null without `ema`. */
+  private readonly ema: { decay: number; averages: tf.Variable[] } | null;
   /** Give the event loop a turn at least this often, so an interrupt is noticed within a fraction of a second. */
   private static readonly YIELD_MS = 200;
 
@@ -263,8 +262,7 @@ export class Trainer {
     if (ema !== undefined && !(typeof ema === 'number' && ema > 0 && ema < 1)) {
       throw new Error(`Trainer: ema is the weight average's decay, a number strictly between 0 and 1 (e.g. 0.999), got ${String(ema)}`);
     }
-    this.emaDecay = ema ?? null;
-    this.averages = ema === undefined ? null : this.trainedVariables().map((v) => ownedVariable(v.clone(), false));
+    this.ema = ema === undefined ? null : { decay: ema, averages: this.trainedVariables().map((v) => ownedVariable(v.clone(), false)) };
   }
 
   /** The variables the optimiser updates. */
@@ -274,7 +272,7 @@ export class Trainer {
 
   /** Whether this trainer keeps a weight average (`ema`). */
   get averaged(): boolean {
-    return this.averages !== null;
+    return this.ema !== null;
   }
 
   /**
@@ -283,8 +281,8 @@ export class Trainer {
    */
   async withAveragedWeights<T>(fn: () => T | Promise<T>): Promise<T> {
     if (this.disposed) throw new Error('Trainer.withAveragedWeights: this trainer was disposed; make a new one');
-    const averages = this.averages;
-    if (averages === null) throw new Error('Trainer.withAveragedWeights: this trainer keeps no weight average; make it with `ema: 0.999` (or another decay) in its config');
+    const averages = this.ema?.averages;
+    if (averages === undefined) throw new Error('Trainer.withAveragedWeights: this trainer keeps no weight average; make it with `ema: 0.999` (or another decay) in its config');
     const vars = this.trainedVariables();
     if (vars.length !== averages.length) throw new Error(`Trainer.withAveragedWeights: the model now has ${vars.length} trainable variables, the average was made for ${averages.length}`);
     const trained = vars.map((v) => v.clone());
@@ -372,7 +370,7 @@ export class Trainer {
       clipNorm: this.clipNorm,
       optimizer: { type: this.optimizer.getClassName(), config: this.optimizer.getConfig() },
       learningRate: this.schedule,
-      ema: this.emaDecay,
+      ema: this.ema?.decay ?? null,
     };
   }
 
@@ -409,7 +407,7 @@ export class Trainer {
 
   /** Everything training changes: the model's variables, any extra training state, then the weight average. */
   private stateVariables(): tf.Variable[] {
-    return [...this.model.variables(), ...(this.model.trainingState?.() ?? []), ...(this.averages ?? [])];
+    return [...this.model.variables(), ...(this.model.trainingState?.() ?? []), ...(this.ema?.averages ?? [])];
   }
 
   /**
@@ -584,7 +582,7 @@ export class Trainer {
       let terms: LossTerms;
       if (this.model.loss) {
         const loss = this.model.loss.bind(this.model);
-        const vars = this.model.trainableVariables ? this.model.trainableVariables() : this.model.variables().filter((v) => v.trainable);
+        const vars = this.trainedVariables();
         let kept: tf.Tensor1D | null = null;
         const { grads } = tf.variableGrads(() => {
           const t = loss(batch, ctx);
@@ -602,7 +600,7 @@ export class Trainer {
         return copy;
       }
       terms = this.model.trainStep!(batch, ctx);
-      if (this.averages !== null) this.updateAverages(this.trainedVariables());
+      if (this.ema !== null) this.updateAverages(this.trainedVariables());
       names = Object.keys(terms);
       return tf.stack(names.map((k) => terms[k]!)) as tf.Tensor1D;
     });
@@ -611,10 +609,10 @@ export class Trainer {
 
   /** θ̄ ← d θ̄ + (1 − d) θ, with the warm-up of `TrainerConfig.ema` (called once per step, before the step count moves). */
   private updateAverages(vars: tf.Variable[]): void {
-    const averages = this.averages;
-    if (averages === null) return;
+    if (this.ema === null) return;
+    const { decay, averages } = this.ema;
     const t = this.globalStep;
-    const d = Math.min(this.emaDecay!, (1 + t) / (10 + t));
+    const d = Math.min(decay, (1 + t) / (10 + t));
     tf.tidy(() => averages.forEach((a, i) => a.assign(tf.add(a, tf.mul(tf.sub(vars[i]!, a), 1 - d)))));
   }
 
@@ -687,6 +685,6 @@ export class Trainer {
     if (this.disposed) return;
     this.disposed = true;
     this.optimizer.dispose();
-    if (this.averages !== null) tf.dispose(this.averages);
+    if (this.ema !== null) tf.dispose(this.ema.averages);
   }
 }
