@@ -58,7 +58,7 @@ const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc)
   Exp: simdExp,
   Conv2D: fastConv2D, // SIMD forward for >= 8 channels in and out (simd-conv.ts)
   Identity: sharedIdentity,
-  Cast: (stock) => sharedCast(stock),
+  Cast: sharedCast,
 };
 const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
   UnsortedSegmentSum: unsortedSegmentSum,
@@ -234,7 +234,7 @@ function rowGather(stock: KernelFunc): KernelFunc {
   };
 }
 
-/** What sharing a buffer needs of the wasm backend (its `incRef` and `dataIdMap`, as Reshape uses them). */
+/** What sharing a buffer needs of the wasm backend: its `incRef`, as its own Reshape uses it. */
 interface RefCounting {
   incRef(dataId: object): void;
 }
