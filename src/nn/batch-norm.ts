@@ -87,19 +87,68 @@ export class BatchNorm {
       throw new Error(`BatchNorm: batch statistics need at least two values per channel to estimate a variance, got shape [${x.shape.join(', ')}]`);
     }
     return tf.tidy(() => {
-      const batch = training === false ? null : tf.moments(x, axes);
-      if (training === true && batch !== null) {
-        const a = this.momentum;
-        // The running averages are statistics, not part of the loss: `assign` is not recorded on the
-        // gradient tape, so these updates never reach the loss's gradient.
-        this.runningMean.assign(tf.add(tf.mul(1 - a, this.runningMean), tf.mul(a, batch.mean)));
-        this.runningVar.assign(tf.add(tf.mul(1 - a, this.runningVar), tf.mul(a * (count / (count - 1)), batch.variance)));
+      if (training === false) {
+        const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(this.runningVar, this.epsilon)));
+        return tf.add(tf.mul(tf.sub(x, this.runningMean), scale), this.beta) as T;
       }
-      const mean = batch === null ? this.runningMean : batch.mean;
-      const variance = batch === null ? this.runningVar : batch.variance;
-      const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(variance, this.epsilon)));
-      return tf.add(tf.mul(tf.sub(x, mean), scale), this.beta) as T;
+      const { value, mean, variance } = this.normaliseWithBatch(x, axes);
+      try {
+        if (training === true) {
+          const a = this.momentum;
+          // The running averages are statistics, not part of the loss: `assign` is not recorded on the
+          // gradient tape, so these updates never reach the loss's gradient.
+          this.runningMean.assign(tf.add(tf.mul(1 - a, this.runningMean), tf.mul(a, mean)));
+          this.runningVar.assign(tf.add(tf.mul(1 - a, this.runningVar), tf.mul(a * (count / (count - 1)), variance)));
+        }
+      } finally {
+        tf.dispose([mean, variance]);
+      }
+      return value as T;
     });
+  }
+
+  /**
+   * γ (x − m) / sqrt(s² + ε) + δ with the batch's m and s², its gradient written out. Autodiff of that
+   * expression (through `tf.moments`) broadcasts back over the full-size map a dozen times; per channel,
+   * with x̂ = (x − m) / sqrt(s² + ε) and means over the batch (and positions),
+   *   dx = γ / sqrt(s² + ε) · (dy − mean(dy) − x̂ · mean(dy · x̂)),   dγ = Σ dy · x̂,   dδ = Σ dy,
+   * which is four full-size operations and two reductions (Ioffe & Szegedy, 2015, section 3). The batch's
+   * m and s² come back too, for the running averages: made inside the gradient's forward scope (a tidy of
+   * its own), they are kept there, and the caller disposes them.
+   */
+  private normaliseWithBatch(x: tf.Tensor, axes: number[]): { value: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+    const eps = this.epsilon;
+    const kept: tf.Tensor1D[] = [];
+    // customGrad passes the inputs and then `save` in one rest list.
+    const norm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [input, gamma, beta] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+      const save = args[3] as tf.GradSaveFunc;
+      const mean = tf.mean(input, axes) as tf.Tensor1D;
+      const centred = tf.sub(input, mean);
+      const variance = tf.mean(tf.square(centred), axes) as tf.Tensor1D;
+      const rstd = tf.rsqrt(tf.add(variance, eps)) as tf.Tensor1D;
+      kept.push(tf.keep(mean), tf.keep(variance));
+      save([centred, rstd, gamma]);
+      return {
+        value: tf.add(tf.mul(centred, tf.mul(gamma, rstd)), beta),
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const d = dy as tf.Tensor;
+          const [xc, r, gm] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+          const n = d.size / r.size;
+          const dBeta = tf.sum(d, axes);
+          const dGamma = tf.mul(tf.sum(tf.mul(d, xc), axes), r); // Σ dy · x̂
+          const a = tf.mul(gm, r);
+          // dx = a·dy − a·mean(dy) − x̂ · a·mean(dy x̂), with x̂ = xc·r
+          const b = tf.mul(a, tf.div(tf.mul(dGamma, r), -n));
+          const c = tf.mul(a, tf.div(dBeta, -n));
+          const dx = tf.add(tf.add(tf.mul(d, a), tf.mul(xc, b)), c);
+          return [dx, dGamma, dBeta];
+        },
+      };
+    });
+    const value = norm(x, this.gamma, this.beta);
+    const [mean, variance] = kept as [tf.Tensor1D, tf.Tensor1D];
+    return { value, mean, variance };
   }
 
   /** γ, δ, then the running mean and variance (non-trainable). */

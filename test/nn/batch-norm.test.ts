@@ -67,33 +67,41 @@ test("training mode uses the batch statistics and moves the running averages by 
   bn.dispose();
 });
 
-test('training-mode gradients (through the batch mean and variance) equal finite differences', () => {
+test('training-mode gradients (through the batch mean and variance, written out) equal finite differences, for [b, C] and NHWC inputs', () => {
   const C = 2;
-  const bn = new BatchNorm({ channels: C });
-  const gamma = [1.2, -0.7];
-  const beta = [0.3, 0.1];
-  bn.gamma.assign(tf.tensor1d(gamma));
-  bn.beta.assign(tf.tensor1d(beta));
-  const x = randomArray(5 * C, 'g');
-  const r = randomArray(5 * C, 'r');
-  const loss = (xx: number[], gg: number[], bb: number[]): number => {
-    const s = stats(xx, C);
-    return normalise(xx, C, s.mean, s.variance, gg, bb, 1e-5).reduce((a, v, i) => a + v * r[i]! + 0.5 * v * v, 0);
-  };
-  const xt = tf.tensor2d(x, [5, C]);
-  const rt = tf.tensor2d(r, [5, C]);
-  const f = (xin: tf.Tensor): tf.Scalar => tf.tidy(() => {
-    const y = bn.apply(xin, true);
-    return tf.add(tf.sum(tf.mul(y, rt)), tf.mul(0.5, tf.sum(tf.square(y)))) as tf.Scalar;
-  });
-  const gx = tf.grad(f)(xt);
-  const { grads, value } = tf.variableGrads(() => f(xt), [bn.gamma, bn.beta]);
-  assertClose(gx.dataSync(), finiteDifferences((a) => loss(a, gamma, beta), x), 2e-3, 'dx');
-  assertClose(grads[bn.gamma.name]!.dataSync(), finiteDifferences((a) => loss(x, a, beta), gamma), 2e-3, 'dγ');
-  assertClose(grads[bn.beta.name]!.dataSync(), finiteDifferences((a) => loss(x, gamma, a), beta), 2e-3, 'dδ');
-  assert.equal(grads[bn.runningMean.name], undefined, 'the running statistics are not trained');
-  tf.dispose([xt, rt, gx, value, ...Object.values(grads)]);
-  bn.dispose();
+  for (const [label, shape] of [['dense', [5, C]], ['maps', [2, 3, 2, C]]] as const) {
+    const bn = new BatchNorm({ channels: C });
+    const gamma = [1.2, -0.7];
+    const beta = [0.3, 0.1];
+    bn.gamma.assign(tf.tensor1d(gamma));
+    bn.beta.assign(tf.tensor1d(beta));
+    const size = (shape as readonly number[]).reduce((p, q) => p * q, 1);
+    const x = randomArray(size, `g-${label}`).map((v, i) => 3 * v + (i % C)); // channels of different means and spreads
+    const r = randomArray(size, `r-${label}`);
+    const loss = (xx: number[], gg: number[], bb: number[]): number => {
+      const s = stats(xx, C);
+      return normalise(xx, C, s.mean, s.variance, gg, bb, 1e-5).reduce((a, v, i) => a + v * r[i]! + 0.5 * v * v, 0);
+    };
+    const start = tf.memory().numTensors;
+    const xt = tf.tensor(x, [...shape]);
+    const rt = tf.tensor(r, [...shape]);
+    for (const mode of [true, 'batch'] as const) {
+      const f = (xin: tf.Tensor): tf.Scalar => tf.tidy(() => {
+        const y = bn.apply(xin, mode);
+        return tf.add(tf.sum(tf.mul(y, rt)), tf.mul(0.5, tf.sum(tf.square(y)))) as tf.Scalar;
+      });
+      const gx = tf.grad(f)(xt);
+      const { grads, value } = tf.variableGrads(() => f(xt), [bn.gamma, bn.beta]);
+      assertClose(gx.dataSync(), finiteDifferences((a) => loss(a, gamma, beta), x), 2e-3, `dx (${label}, ${mode})`);
+      assertClose(grads[bn.gamma.name]!.dataSync(), finiteDifferences((a) => loss(x, a, beta), gamma), 2e-3, `dγ (${label}, ${mode})`);
+      assertClose(grads[bn.beta.name]!.dataSync(), finiteDifferences((a) => loss(x, gamma, a), beta), 2e-3, `dδ (${label}, ${mode})`);
+      assert.equal(grads[bn.runningMean.name], undefined, 'the running statistics are not trained');
+      tf.dispose([gx, value, ...Object.values(grads)]);
+    }
+    tf.dispose([xt, rt]);
+    assert.equal(tf.memory().numTensors, start, `no tensor leaks (${label}): the batch statistics kept for the running averages are disposed`);
+    bn.dispose();
+  }
 });
 
 function digits(): { x: tf.Tensor4D; y: tf.Tensor1D } {
