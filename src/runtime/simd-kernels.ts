@@ -19,6 +19,11 @@ import { KERNELS_WASM_BASE64 } from './simd-kernels-module';
 export interface SimdMatMul {
   /** C[t] = op(A[t])·B[t] for t < batch; pointers and strides in bytes; A(i, p) at a + i·ars + p·acs. */
   mmNN(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, sc: number, ars: number, acs: number): void;
+  /**
+   * One product C = op(A)·B (as mmNN, batch 1) in packed blocks of kc rows and nc columns of B (k >= 1); scratch
+   * holds 4·kc·nc bytes, plus 4·m·kc when A is read with a stride along k (acs != 4). See simd/kernels.wat.
+   */
+  mmTiled(a: number, b: number, c: number, m: number, k: number, n: number, ars: number, acs: number, kc: number, nc: number, scratch: number): void;
   /** C[t] = A[t]·B[t]ᵀ with A [m, k] and B [n, k] row-major; pointers and strides in bytes; scratch holds 4·k·n bytes. */
   mmNT(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, sc: number, scratch: number): void;
   /** One filter tap of a convolution pass, added into its output (see simd/kernels.wat and simd-conv.ts). */
@@ -76,11 +81,11 @@ export function simdMatMulFor(memory: WasmMemory | undefined): SimdMatMul | null
       const module = new WA.Module(decode(KERNELS_WASM_BASE64));
       const inst = new WA.Instance(module, { env: { memory } });
       const ex = inst.exports as unknown as {
-        mm_nn: SimdMatMul['mmNN']; mm_nt: SimdMatMul['mmNT']; conv_filter_tap: ConvTap; conv_input_tap: ConvTap; conv_forward_tap: ConvTap;
+        mm_nn: SimdMatMul['mmNN']; mm_tiled: SimdMatMul['mmTiled']; mm_nt: SimdMatMul['mmNT']; conv_filter_tap: ConvTap; conv_input_tap: ConvTap; conv_forward_tap: ConvTap;
         colsum: SimdMatMul['colsum']; binop: SimdMatMul['binop']; adam: SimdMatMul['adam']; exp: SimdMatMul['exp'];
       };
       made = {
-        mmNN: ex.mm_nn, mmNT: ex.mm_nt, convFilterTap: ex.conv_filter_tap, convInputTap: ex.conv_input_tap, convForwardTap: ex.conv_forward_tap,
+        mmNN: ex.mm_nn, mmTiled: ex.mm_tiled, mmNT: ex.mm_nt, convFilterTap: ex.conv_filter_tap, convInputTap: ex.conv_input_tap, convForwardTap: ex.conv_forward_tap,
         colsum: ex.colsum, binop: ex.binop, adam: ex.adam, exp: ex.exp,
       };
     } catch {

@@ -42,6 +42,14 @@ function transposeLastTwo(x: TensorInfo, transpose: KernelFunc, backend: Backend
   return transpose({ inputs: { x }, backend, attrs: { perm } }) as TensorInfo;
 }
 
+/**
+ * Packed blocks for single products of at least TILED_MIN_WORK multiply-adds: TILE_K rows by TILE_N columns of B
+ * (64 KB, in the L2 cache with the packed A block). Measured at 16-128 columns and 128-256 rows: within noise.
+ */
+const TILED_MIN_WORK = 1 << 16;
+const TILE_K = 256;
+const TILE_N = 64;
+
 /** Batched products go through one XNNPACK call per batch only when each is big enough to pay for it. */
 const MAX_SPLIT_BATCH = 256;
 const MIN_SPLIT_WORK = 65536; // m·k·n of one batch (below it the per-call overhead, ~0.1 ms, eats the gain)
@@ -178,6 +186,18 @@ function smallBatched(a: TensorInfo, b: TensorInfo, transposeA: boolean, transpo
         asm!.free!(scratch);
       }
     }
+    else if (batch === 1 && k > 0 && m * k * n >= TILED_MIN_WORK && !(transposeA && n <= 64)) {
+      // One product in packed blocks (simd/kernels.wat, mm_tiled). A transposed A with at most 64 output
+      // columns stays on the unpacked panel: packing its columns (scalar, strided) cost more than it saved
+      // (CPU time, 768x1024x64: 4.4 against 3.4 ms).
+      const scratch = asm!.malloc!(4 * TILE_K * TILE_N + (transposeA ? 4 * m * TILE_K : 0));
+      try {
+        if (transposeA) simd.mmTiled(pa, pb, pc, m, k, n, 4, 4 * m, TILE_K, TILE_N, scratch);
+        else simd.mmTiled(pa, pb, pc, m, k, n, 4 * k, 4, TILE_K, TILE_N, scratch);
+      } finally {
+        asm!.free!(scratch);
+      }
+    }
     else if (transposeA) simd.mmNN(pa, pb, pc, batch, m, k, n, sa, sb, 4 * m * n, 4, 4 * m);
     else simd.mmNN(pa, pb, pc, batch, m, k, n, sa, sb, 4 * m * n, 4 * k, 4);
     return out;
@@ -242,19 +262,14 @@ function wrap(kernelName: string, transpose: KernelFunc): boolean {
     const transposeB = Boolean(attrs?.['transposeB']);
     if (a === undefined || b === undefined) return inner({ inputs, backend, attrs });
     const batched = batchable && (a.shape.length > 2 || b.shape.length > 2);
-    // With the SIMD panel (simd-kernels.ts) every BatchMatMul but a transposed-A single product runs in
-    // place on wasm memory: measured in CPU time it matches or beats XNNPACK on the models' shapes, which
-    // in training also re-packs the changing weights on every call, and it needs no explicit transposes.
-    // A transposed A without a batch (dW = xᵀ·dy) takes it only up to 64 output columns: the panel reads
-    // A's columns with a stride once per 16 output columns, and for wider outputs one explicit transpose
-    // and XNNPACK won (CPU time: 1024x64x256 0.82 vs 1.03 ms, 128x784x512 2.4 vs 3.3 ms; at 64 columns
-    // SIMD won: 1024x768x64 3.9 vs 5.0 ms, 1024x64x64 0.26 vs 0.31 ms).
+    // With the SIMD panel (simd-kernels.ts) every BatchMatMul runs in place on wasm memory: measured in CPU
+    // time it matches or beats XNNPACK on the models' shapes (which in training also re-packs the changing
+    // weights on every call) and needs no explicit transposes. Single products large enough go through packed
+    // blocks (mm_tiled), so a transposed A (dW = xᵀ·dy) wider than 64 columns no longer needs XNNPACK either
+    // (CPU time, GMAC/s before -> after: 64x1024x256 xᵀ·dy 13.6 -> 17.6, 784x64x512 21 -> 24, 64x784x512 13.5 -> 21).
     if (batchable && !(transposeA && transposeB)) {
-      const single = a.shape.slice(0, -2).every((d) => d === 1) && b.shape.slice(0, -2).every((d) => d === 1);
-      if (!(transposeA && single && b.shape[b.shape.length - 1]! > 64)) {
-        const out = smallBatched(a, b, transposeA, transposeB, backend, true);
-        if (out !== null) return out;
-      }
+      const out = smallBatched(a, b, transposeA, transposeB, backend, true);
+      if (out !== null) return out;
     }
     if (!transposeA && !transposeB && !batched) return inner({ inputs, backend, attrs });
     if (batched) {

@@ -201,25 +201,37 @@ test('SIMD products (simd-kernels.ts) equal the cpu backend for odd sizes, every
   [simd.mmNN, simd.mmNT] = [nn, nt];
 });
 
-test('single products: plain and transposed-B go through the SIMD panel, transposed-A only up to 64 columns; all equal the definition', async () => {
+test('single products go through the SIMD kernels, large ones in packed blocks (mm_tiled) with remainders in k and n; all equal the definition', async () => {
   const { simdMatMulFor } = await import('../../src/runtime/simd-kernels');
   const memory = (tf.backend() as unknown as { wasm: { asm: { memory: import('../../src/runtime/simd-kernels').WasmMemory } } }).wasm.asm.memory;
   const simd = simdMatMulFor(memory)!;
-  let calls = 0;
-  const [nn, nt] = [simd.mmNN, simd.mmNT];
-  simd.mmNN = (...args) => (calls++, nn(...args));
-  simd.mmNT = (...args) => (calls++, nt(...args));
+  const calls = { panel: 0, tiled: 0 };
+  const [nn, nt, tiled] = [simd.mmNN, simd.mmNT, simd.mmTiled];
+  simd.mmNN = (...args) => (calls.panel++, nn(...args));
+  simd.mmNT = (...args) => (calls.panel++, nt(...args));
+  simd.mmTiled = (...args) => (calls.tiled++, tiled(...args));
   try {
-    for (const [m, k, n, tA, tB, expectSimd] of [[37, 21, 35, false, false, true], [37, 21, 35, false, true, true], [37, 21, 35, true, false, true], [19, 23, 65, true, false, false]] as const) {
+    // [m, k, n, tA, tB, path]: k = 600 is three blocks of 256 rows of B (the last 88), n = 150 three of 64 columns
+    // (the last 22: the 16-, 4- and 1-column loops); a transposed A up to 64 columns keeps the unpacked panel.
+    const cases = [
+      [37, 21, 35, false, false, 'panel'], [37, 21, 35, false, true, 'panel'], [37, 21, 35, true, false, 'panel'], [19, 23, 65, true, false, 'panel'],
+      [37, 600, 150, false, false, 'tiled'], [37, 600, 150, true, false, 'tiled'], [33, 300, 64, false, false, 'tiled'], [5, 257, 70, true, false, 'tiled'],
+      [37, 600, 40, true, false, 'panel'], [37, 600, 150, false, true, 'panel'],
+    ] as const;
+    for (const [m, k, n, tA, tB, path] of cases) {
       const a = values(m * k, 91);
       const b = values(k * n, 92);
       const ref = reference(a, b, 1, m, k, n, tA, tB);
-      const before = calls;
+      const before = { ...calls };
+      const ids = tf.engine().backend.numDataIds();
       const got = tf.tidy(() => tf.matMul(tf.tensor2d(a, tA ? [k, m] : [m, k]), tf.tensor2d(b, tB ? [n, k] : [k, n]), tA, tB).dataSync());
-      assert.equal(calls > before, expectSimd, `tA=${tA} tB=${tB}: SIMD ${expectSimd}`);
-      assert.ok(maxErr(got, ref) < 1e-5, `tA=${tA} tB=${tB}`);
+      assert.equal(tf.engine().backend.numDataIds(), ids, 'no wasm buffer leaks');
+      const what = `${m}x${k}x${n} tA=${tA} tB=${tB}`;
+      assert.equal(calls.tiled - before.tiled, path === 'tiled' ? 1 : 0, `${what}: packed blocks ${path === 'tiled'}`);
+      assert.equal(calls.panel - before.panel, path === 'panel' ? 1 : 0, `${what}: unpacked panel ${path === 'panel'}`);
+      assert.ok(maxErr(got, ref) < 1e-5 * Math.sqrt(k), what);
     }
   } finally {
-    [simd.mmNN, simd.mmNT] = [nn, nt];
+    [simd.mmNN, simd.mmNT, simd.mmTiled] = [nn, nt, tiled];
   }
 });

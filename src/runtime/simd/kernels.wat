@@ -16,13 +16,12 @@
   ;; 4 and then 1 at a time. Row i of C starts at c + i*crs; with acc = 1 the product is added to C.
   (func $panel
     (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $n i32) (param $ars i32) (param $acs i32)
-    (param $crs i32) (param $acc i32)
+    (param $crs i32) (param $acc i32) (param $nb i32)
     (local $i i32) (local $j i32) (local $p i32) (local $rows i32) (local $r i32) (local $n16 i32)
-    (local $ai i32) (local $ap i32) (local $bp i32) (local $cp i32) (local $nb i32) (local $cq i32) (local $aq i32)
+    (local $ai i32) (local $ap i32) (local $bp i32) (local $cp i32) (local $cq i32) (local $aq i32)
     (local $x v128) (local $y v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
     (local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $s f32)
-    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $i (i32.const 0))
     (block $idone (loop $iloop
@@ -182,12 +181,82 @@
     (block $tdone (loop $tloop
       (br_if $tdone (i32.ge_u (local.get $t) (local.get $batch)))
       (call $panel (local.get $a) (local.get $b) (local.get $c) (local.get $m) (local.get $k) (local.get $n) (local.get $ars) (local.get $acs)
-        (i32.shl (local.get $n) (i32.const 2)) (i32.const 0))
+        (i32.shl (local.get $n) (i32.const 2)) (i32.const 0) (i32.shl (local.get $n) (i32.const 2)))
       (local.set $a (i32.add (local.get $a) (local.get $sa)))
       (local.set $b (i32.add (local.get $b) (local.get $sb)))
       (local.set $c (i32.add (local.get $c) (local.get $sc)))
       (local.set $t (i32.add (local.get $t) (i32.const 1)))
       (br $tloop))))
+
+  ;; mm_tiled: one product C = op(A)·B as mm_nn, blocked and packed as GEMM libraries do (Goto & van de Geijn,
+  ;; 2008): B in blocks of kc rows by nc columns, each copied into scratch rows nc apart, and (for a transposed A,
+  ;; acs != 4) A's kc columns copied into scratch rows kc apart. $panel walks all of its B once per pair of rows of C:
+  ;; a B larger than the cache (dW = xᵀ·dy over 1,024 tokens: B = dy, 3 MB) was streamed m/2 times, and rows of a
+  ;; wide B (or a transposed A's columns) kilobytes apart touch a new page at every step. A packed block is read
+  ;; from cache, rows close together. The first block of rows of B writes C, the later ones add to it.
+  ;; scratch holds 4·kc·nc bytes for B, then 4·m·kc for A when acs != 4. Needs k >= 1.
+  (func (export "mm_tiled")
+    (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $n i32) (param $ars i32) (param $acs i32)
+    (param $kc i32) (param $nc i32) (param $scratch i32)
+    (local $p0 i32) (local $j0 i32) (local $kk i32) (local $nn i32) (local $p i32) (local $i i32)
+    (local $ap i32) (local $pa i32) (local $pars i32) (local $pacs i32) (local $src i32) (local $dst i32)
+    (local $apack i32) (local $packA i32)
+    (local.set $apack (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $kc) (local.get $nc)) (i32.const 2))))
+    (local.set $packA (i32.ne (local.get $acs) (i32.const 4)))
+    (block $pdone (loop $ploop
+      (br_if $pdone (i32.ge_u (local.get $p0) (local.get $k)))
+      (local.set $kk (select (local.get $kc) (i32.sub (local.get $k) (local.get $p0))
+        (i32.lt_u (local.get $kc) (i32.sub (local.get $k) (local.get $p0)))))
+      (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $p0) (local.get $acs))))
+      (if (local.get $packA)
+        (then
+          ;; apack[i, p] = A(i, p0 + p), rows kk apart, reading A(., p) along its stride ars
+          (local.set $p (i32.const 0))
+          (block $apdone (loop $aploop
+            (br_if $apdone (i32.ge_u (local.get $p) (local.get $kk)))
+            (local.set $src (i32.add (local.get $ap) (i32.mul (local.get $p) (local.get $acs))))
+            (local.set $dst (i32.add (local.get $apack) (i32.shl (local.get $p) (i32.const 2))))
+            (local.set $i (i32.const 0))
+            (block $aidone (loop $ailoop
+              (br_if $aidone (i32.ge_u (local.get $i) (local.get $m)))
+              (f32.store (local.get $dst) (f32.load (local.get $src)))
+              (local.set $src (i32.add (local.get $src) (local.get $ars)))
+              (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $kk) (i32.const 2))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $ailoop)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $aploop)))
+          (local.set $pa (local.get $apack))
+          (local.set $pars (i32.shl (local.get $kk) (i32.const 2)))
+          (local.set $pacs (i32.const 4)))
+        (else
+          (local.set $pa (local.get $ap))
+          (local.set $pars (local.get $ars))
+          (local.set $pacs (local.get $acs))))
+      (local.set $j0 (i32.const 0))
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $j0) (local.get $n)))
+        (local.set $nn (select (local.get $nc) (i32.sub (local.get $n) (local.get $j0))
+          (i32.lt_u (local.get $nc) (i32.sub (local.get $n) (local.get $j0)))))
+        ;; scratch[p, :] = B[p0 + p, j0 : j0 + nn], rows nn apart
+        (local.set $p (i32.const 0))
+        (local.set $src (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $n)) (local.get $j0)) (i32.const 2))))
+        (local.set $dst (local.get $scratch))
+        (block $bpdone (loop $bploop
+          (br_if $bpdone (i32.ge_u (local.get $p) (local.get $kk)))
+          (memory.copy (local.get $dst) (local.get $src) (i32.shl (local.get $nn) (i32.const 2)))
+          (local.set $src (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+          (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $nn) (i32.const 2))))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br $bploop)))
+        (call $panel
+          (local.get $pa) (local.get $scratch) (i32.add (local.get $c) (i32.shl (local.get $j0) (i32.const 2)))
+          (local.get $m) (local.get $kk) (local.get $nn) (local.get $pars) (local.get $pacs)
+          (i32.shl (local.get $n) (i32.const 2)) (i32.ne (local.get $p0) (i32.const 0)) (i32.shl (local.get $nn) (i32.const 2)))
+        (local.set $j0 (i32.add (local.get $j0) (local.get $nc)))
+        (br $jloop)))
+      (local.set $p0 (i32.add (local.get $p0) (local.get $kc)))
+      (br $ploop))))
 
   ;; mm_nt: each B[t] ([n, k]) is transposed into the scratch buffer ([k, n], 4·k·n bytes), then $panel.
   (func (export "mm_nt")
@@ -215,7 +284,7 @@
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $jloop)))
       (call $panel (local.get $a) (local.get $scratch) (local.get $c) (local.get $m) (local.get $k) (local.get $n)
-        (i32.shl (local.get $k) (i32.const 2)) (i32.const 4) (local.get $nb) (i32.const 0))
+        (i32.shl (local.get $k) (i32.const 2)) (i32.const 4) (local.get $nb) (i32.const 0) (local.get $nb))
       (local.set $a (i32.add (local.get $a) (local.get $sa)))
       (local.set $b (i32.add (local.get $b) (local.get $sb)))
       (local.set $c (i32.add (local.get $c) (local.get $sc)))
@@ -254,7 +323,7 @@
               (local.get $dw)
               (local.get $CI) (i32.sub (local.get $ow1) (local.get $ow0)) (local.get $CO)
               (i32.const 4) (i32.shl (i32.mul (local.get $SW) (local.get $CI)) (i32.const 2))
-              (i32.shl (local.get $CO) (i32.const 2)) (i32.const 1))))
+              (i32.shl (local.get $CO) (i32.const 2)) (i32.const 1) (i32.shl (local.get $CO) (i32.const 2)))))
         (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
         (br $hloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -286,7 +355,7 @@
                 (i32.add (i32.mul (local.get $ow0) (local.get $SW)) (local.get $iwOff))) (local.get $CI)) (i32.const 2)))
               (i32.sub (local.get $ow1) (local.get $ow0)) (local.get $CO) (local.get $CI)
               (i32.shl (local.get $CO) (i32.const 2)) (i32.const 4)
-              (i32.shl (i32.mul (local.get $SW) (local.get $CI)) (i32.const 2)) (i32.const 1))))
+              (i32.shl (i32.mul (local.get $SW) (local.get $CI)) (i32.const 2)) (i32.const 1) (i32.shl (local.get $CI) (i32.const 2)))))
         (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
         (br $hloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
@@ -318,7 +387,7 @@
                 (local.get $ow0)) (local.get $CO)) (i32.const 2)))
               (i32.sub (local.get $ow1) (local.get $ow0)) (local.get $CI) (local.get $CO)
               (i32.shl (i32.mul (local.get $SW) (local.get $CI)) (i32.const 2)) (i32.const 4)
-              (i32.shl (local.get $CO) (i32.const 2)) (i32.const 1))))
+              (i32.shl (local.get $CO) (i32.const 2)) (i32.const 1) (i32.shl (local.get $CO) (i32.const 2)))))
         (local.set $oh (i32.add (local.get $oh) (i32.const 1)))
         (br $hloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
