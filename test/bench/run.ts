@@ -29,7 +29,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadNativeBackend } from '../../src/runtime/backend';
+import { initBackend, loadNativeBackend, nativeRule } from '../../src/runtime/backend';
+import { notebookBackendPreference } from '../../src/runtime/notebook-backend';
 import { installFastWasmMatMul, uninstallFastWasmMatMul } from '../../src/runtime/wasm-matmul';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
 import { setFusedAdamEnabled } from '../../src/runtime/adam-kernel';
@@ -326,6 +327,25 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/**
+ * Where a workload runs once the native backend is installed: its notebook's preference (metadata.genlab.backend),
+ * else the automatic rule; and its speed there against wasm (1 when that is wasm). Issue 22: no workload slower.
+ */
+function installedPick(w: Workload, nat: Stat | undefined, wasm: Stat | undefined, picks: { name: string; ratio: number }[]): string {
+  const file = w.notebookFile === null ? undefined : path.join(root, 'notebooks', `${w.notebookFile}.ipynb`);
+  const pref = file === undefined ? null : notebookBackendPreference({}, file);
+  const onNative = pref === null ? nativeRule().prefer : pref.prefer === 'tensorflow';
+  const why = pref === null ? 'rule' : 'notebook';
+  if (!onNative) {
+    picks.push({ name: w.name, ratio: 1 });
+    return `wasm (${why}), 1`;
+  }
+  const r = pairedRatio(nat, wasm);
+  if (r === undefined) return `native (${why}), -`;
+  picks.push({ name: w.name, ratio: r.median });
+  return `native (${why}), ${f(r.median)}x`;
+}
+
 function machine(): Record<string, unknown> {
   const pkg = (name: string): string => {
     try {
@@ -436,6 +456,7 @@ async function main(): Promise<void> {
   if (workloads.length) {
     console.log('## Training workloads (shared Trainer, full-profile model and batch size)\n');
     const rows: string[][] = [];
+    const picks: { name: string; ratio: number }[] = [];
     for (const w of workloads) {
       const r = workloadResults[w.name]!;
       const ok = (k: string): WorkloadRun | undefined => {
@@ -469,17 +490,24 @@ async function main(): Promise<void> {
         ts ? fs3(ts) : err('torch'),
         tsAll ? f(tsAll.median) : err('torch-all'),
         behind ? `${f(behind.median)} [${f(behind.min)}-${f(behind.max)}]` : '-',
+        ...(native ? [installedPick(w, nat?.stepsPerSec, fast?.stepsPerSec, picks)] : []),
         fast ? (fast.peakBytes / 2 ** 20).toFixed(1) : '-',
       ]);
     }
     console.log(
       table(
         ['workload', 'batch', 'wasm stock steps/s', 'wasm (kit) steps/s', 'kit/stock', 'samples/s', 's/epoch', 'cpu steps/s',
-          ...(native ? ['native TF steps/s'] : []), 'torch 1 thread', `torch ${availableCores()} threads`, 'kit time / torch 1 thread', 'peak MiB'],
+          ...(native ? ['native TF steps/s'] : []), 'torch 1 thread', `torch ${availableCores()} threads`, 'kit time / torch 1 thread',
+          ...(native ? ['native installed: backend, speed / wasm'] : []), 'peak MiB'],
         rows,
       ),
     );
     console.log();
+    if (picks.length) {
+      const worst = picks.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+      console.log(`With the native backend installed each workload runs where its notebook's rule puts it (metadata.genlab.backend, else native ` +
+        `with >= 2 intra-op threads): slowest against wasm ${worst.name} at ${f(worst.ratio)}x.\n`);
+    }
     for (const w of workloads) console.log(`- ${w.name}: ${w.description} [${w.notebook}], N=${w.datasetSize}`);
     console.log();
   }

@@ -35,6 +35,7 @@ export const NEXT_WORKLOADS: Workload[] = [
     name: 'rescnn',
     description: 'cnn.DeepCNN residual, 2 blocks (depth 7), batch norm: conv16/2, 2 pre-act blocks, conv32/2, flatten, dense 10',
     notebook: 'convolutional_networks (depth sweep)',
+    notebookFile: 'convolutional_networks',
     batchSize: 128,
     datasetSize: 8000,
     build(rng) {
@@ -48,6 +49,7 @@ export const NEXT_WORKLOADS: Workload[] = [
     name: 'unet',
     description: 'diffusion.DDPM with NoiseUNet 28x28: channels [16, 32, 32], ResBlocks with group norm and time embedding, skips',
     notebook: 'diffusion (U-Net section)',
+    notebookFile: 'diffusion',
     batchSize: 32,
     datasetSize: 8000,
     build(rng) {
@@ -61,6 +63,7 @@ export const NEXT_WORKLOADS: Workload[] = [
     name: 'gan',
     description: 'GAN MNIST step: G 64-256-512-784, D 784-512-256-1 (leaky ReLU), R1 penalty, two Adams',
     notebook: 'gan (MNIST section)',
+    notebookFile: 'gan',
     batchSize: 64,
     datasetSize: 8000,
     build(rng) {
@@ -79,6 +82,7 @@ export const NEXT_WORKLOADS: Workload[] = [
     name: 'transformer',
     description: 'transformer.CausalLanguageModel: vocab 768 (one-hot embedding), context 32, d 64, 4 heads, 2 blocks, ReLU MLP 256',
     notebook: 'transformers (decoder)',
+    notebookFile: 'transformers',
     batchSize: 32,
     datasetSize: 4096,
     build(rng) {

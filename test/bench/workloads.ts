@@ -26,6 +26,11 @@ export interface Workload {
   description: string;
   /** Which notebook's main training run this stands for. */
   notebook: string;
+  /**
+   * The notebook (name without .ipynb) whose backend preference decides where this workload runs once the native
+   * backend is installed (the bench's "native installed" column); null: none, the automatic rule decides.
+   */
+  notebookFile: string | null;
   batchSize: number;
   /** Training-set size N (steps per epoch = ceil(N / batch)). */
   datasetSize: number;
@@ -116,6 +121,7 @@ export const WORKLOADS: Workload[] = [
     name: 'mlp',
     description: 'MLP 784-512-256-10, softmax, Adam',
     notebook: '(issue target: MLP training step)',
+    notebookFile: null,
     batchSize: 128,
     datasetSize: 8000,
     build(rng) {
@@ -128,6 +134,7 @@ export const WORKLOADS: Workload[] = [
     name: 'bnn',
     description: 'BayesianMLP 11-32-32-2 (gaussian head), K=8 weight samples, ELBO',
     notebook: 'bayesian',
+    notebookFile: 'bayesian_neural_networks_wine',
     batchSize: 256,
     datasetSize: 4898,
     build(rng) {
@@ -140,6 +147,7 @@ export const WORKLOADS: Workload[] = [
     name: 'vae',
     description: 'VAE 784-512-16 (bernoulli), ELBO',
     notebook: 'vae',
+    notebookFile: 'var_mod',
     batchSize: 128,
     datasetSize: 8000,
     build(rng) {
@@ -152,6 +160,7 @@ export const WORKLOADS: Workload[] = [
     name: 'vae2d',
     description: 'VAE 784-256-2 (bernoulli), ELBO',
     notebook: 'vae',
+    notebookFile: 'var_mod',
     batchSize: 128,
     datasetSize: 8000,
     build(rng) {
@@ -164,6 +173,7 @@ export const WORKLOADS: Workload[] = [
     name: 'flows',
     description: 'RealNVP 2-D, 8 affine couplings with 2-64-64-4 s/t MLPs, NLL',
     notebook: 'flows',
+    notebookFile: 'flows',
     batchSize: 256,
     datasetSize: 8192,
     build(rng) {
@@ -176,6 +186,7 @@ export const WORKLOADS: Workload[] = [
     name: 'rbm',
     description: 'BernoulliRBM 784x64, CD-1',
     notebook: 'RBM',
+    notebookFile: 'RBM',
     batchSize: 100,
     datasetSize: 8000,
     build(rng) {
@@ -188,6 +199,7 @@ export const WORKLOADS: Workload[] = [
     name: 'diffusion',
     description: 'DDPM eps-MLP 3x128 (SiLU, time embedding 32), 2-D data, T=1000',
     notebook: 'diffusion',
+    notebookFile: 'diffusion',
     batchSize: 512,
     datasetSize: 8192,
     build(rng) {
@@ -200,6 +212,7 @@ export const WORKLOADS: Workload[] = [
     name: 'cnn',
     description: 'CNN conv3x3x16/2-conv3x3x32/2-dense10 on 28x28',
     notebook: '(wasm training kernels)',
+    notebookFile: 'convolutional_networks',
     batchSize: 64,
     datasetSize: 8000,
     build(rng) {
