@@ -20,10 +20,11 @@ export interface SimdMatMul {
   /** C[t] = op(A[t])·B[t] for t < batch; pointers and strides in bytes; A(i, p) at a + i·ars + p·acs. */
   mmNN(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, sc: number, ars: number, acs: number): void;
   /**
-   * One product C = op(A)·B (as mmNN, batch 1) in packed blocks of kc rows and nc columns of B (k >= 1); scratch
-   * holds 4·kc·nc bytes, plus 4·m·kc when A is read with a stride along k (acs != 4). See simd/kernels.wat.
+   * One product C = op(A)·op(B) (as mmNN, batch 1; btr 1: B stored [n, k] and transposed, as mmNT) in packed blocks of
+   * kc rows and nc columns of op(B) (k >= 1); scratch holds 4·kc·nc bytes, plus 4·m·kc when A is read with a stride
+   * along k (acs != 4). See simd/kernels.wat.
    */
-  mmTiled(a: number, b: number, c: number, m: number, k: number, n: number, ars: number, acs: number, kc: number, nc: number, scratch: number): void;
+  mmTiled(a: number, b: number, c: number, m: number, k: number, n: number, ars: number, acs: number, kc: number, nc: number, scratch: number, btr: number): void;
   /** C[t] = A[t]·B[t]ᵀ with A [m, k] and B [n, k] row-major; pointers and strides in bytes; scratch holds 4·k·n bytes. */
   mmNT(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, sa: number, sb: number, sc: number, scratch: number): void;
   /** One filter tap of a convolution pass, added into its output (see simd/kernels.wat and simd-conv.ts). */

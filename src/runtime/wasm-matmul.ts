@@ -178,22 +178,22 @@ function smallBatched(a: TensorInfo, b: TensorInfo, transposeA: boolean, transpo
     const pc = hb.dataIdMap.get(out.dataId).memoryOffset;
     const sa = bA === 1 ? 0 : 4 * m * k;
     const sb = bB === 1 ? 0 : 4 * k * n;
-    if (transposeB) {
-      const scratch = asm!.malloc!(4 * k * n);
+    if (batch === 1 && k > 0 && m * k * n >= TILED_MIN_WORK && !(transposeA && n <= 64)) {
+      // One product in packed blocks (simd/kernels.wat, mm_tiled), B read transposed where it is stored so. A
+      // transposed A with at most 64 output columns stays on the unpacked panel: packing its columns (scalar,
+      // strided) cost more than it saved (CPU time, 768x1024x64: 4.4 against 3.4 ms).
+      const scratch = asm!.malloc!(4 * TILE_K * TILE_N + (transposeA ? 4 * m * TILE_K : 0));
       try {
-        simd.mmNT(pa, pb, pc, batch, m, k, n, sa, sb, 4 * m * n, scratch);
+        if (transposeA) simd.mmTiled(pa, pb, pc, m, k, n, 4, 4 * m, TILE_K, TILE_N, scratch, 0);
+        else simd.mmTiled(pa, pb, pc, m, k, n, 4 * k, 4, TILE_K, TILE_N, scratch, transposeB ? 1 : 0);
       } finally {
         asm!.free!(scratch);
       }
     }
-    else if (batch === 1 && k > 0 && m * k * n >= TILED_MIN_WORK && !(transposeA && n <= 64)) {
-      // One product in packed blocks (simd/kernels.wat, mm_tiled). A transposed A with at most 64 output
-      // columns stays on the unpacked panel: packing its columns (scalar, strided) cost more than it saved
-      // (CPU time, 768x1024x64: 4.4 against 3.4 ms).
-      const scratch = asm!.malloc!(4 * TILE_K * TILE_N + (transposeA ? 4 * m * TILE_K : 0));
+    else if (transposeB) {
+      const scratch = asm!.malloc!(4 * k * n);
       try {
-        if (transposeA) simd.mmTiled(pa, pb, pc, m, k, n, 4, 4 * m, TILE_K, TILE_N, scratch);
-        else simd.mmTiled(pa, pb, pc, m, k, n, 4 * k, 4, TILE_K, TILE_N, scratch);
+        simd.mmNT(pa, pb, pc, batch, m, k, n, sa, sb, 4 * m * n, scratch);
       } finally {
         asm!.free!(scratch);
       }
@@ -266,7 +266,8 @@ function wrap(kernelName: string, transpose: KernelFunc): boolean {
     // time it matches or beats XNNPACK on the models' shapes (which in training also re-packs the changing
     // weights on every call) and needs no explicit transposes. Single products large enough go through packed
     // blocks (mm_tiled), so a transposed A (dW = xᵀ·dy) wider than 64 columns no longer needs XNNPACK either
-    // (CPU time, GMAC/s before -> after: 64x1024x256 xᵀ·dy 13.6 -> 17.6, 784x64x512 21 -> 24, 64x784x512 13.5 -> 21).
+    // (CPU time, GMAC/s before -> after: 64x1024x256 xᵀ·dy 13.6 -> 17.6, 784x64x512 21 -> 24, 64x784x512 13.5 -> 21;
+    // dy·Wᵀ 64x256x512 9.3 -> 18.5, its Bᵀ gathered block by block instead of transposed whole).
     if (batchable && !(transposeA && transposeB)) {
       const out = smallBatched(a, b, transposeA, transposeB, backend, true);
       if (out !== null) return out;

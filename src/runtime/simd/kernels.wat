@@ -194,10 +194,11 @@
   ;; a B larger than the cache (dW = xᵀ·dy over 1,024 tokens: B = dy, 3 MB) was streamed m/2 times, and rows of a
   ;; wide B (or a transposed A's columns) kilobytes apart touch a new page at every step. A packed block is read
   ;; from cache, rows close together. The first block of rows of B writes C, the later ones add to it.
+  ;; With btr = 1, B is stored transposed ([n, k], C = op(A)·Bᵀ as mm_nt) and its blocks are gathered from columns.
   ;; scratch holds 4·kc·nc bytes for B, then 4·m·kc for A when acs != 4. Needs k >= 1.
   (func (export "mm_tiled")
     (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $k i32) (param $n i32) (param $ars i32) (param $acs i32)
-    (param $kc i32) (param $nc i32) (param $scratch i32)
+    (param $kc i32) (param $nc i32) (param $scratch i32) (param $btr i32)
     (local $p0 i32) (local $j0 i32) (local $kk i32) (local $nn i32) (local $p i32) (local $i i32)
     (local $ap i32) (local $pa i32) (local $pars i32) (local $pacs i32) (local $src i32) (local $dst i32)
     (local $apack i32) (local $packA i32)
@@ -239,16 +240,35 @@
         (local.set $nn (select (local.get $nc) (i32.sub (local.get $n) (local.get $j0))
           (i32.lt_u (local.get $nc) (i32.sub (local.get $n) (local.get $j0)))))
         ;; scratch[p, :] = B[p0 + p, j0 : j0 + nn], rows nn apart
-        (local.set $p (i32.const 0))
-        (local.set $src (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $n)) (local.get $j0)) (i32.const 2))))
-        (local.set $dst (local.get $scratch))
-        (block $bpdone (loop $bploop
-          (br_if $bpdone (i32.ge_u (local.get $p) (local.get $kk)))
-          (memory.copy (local.get $dst) (local.get $src) (i32.shl (local.get $nn) (i32.const 2)))
-          (local.set $src (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
-          (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $nn) (i32.const 2))))
-          (local.set $p (i32.add (local.get $p) (i32.const 1)))
-          (br $bploop)))
+        (if (local.get $btr)
+          (then
+            ;; B stored [n, k]: column j of the block is row j0 + j of the storage, read along p
+            (local.set $i (i32.const 0))
+            (block $btdone (loop $btloop
+              (br_if $btdone (i32.ge_u (local.get $i) (local.get $nn)))
+              (local.set $src (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (i32.add (local.get $j0) (local.get $i)) (local.get $k)) (local.get $p0)) (i32.const 2))))
+              (local.set $dst (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 2))))
+              (local.set $p (i32.const 0))
+              (block $bpdone (loop $bploop
+                (br_if $bpdone (i32.ge_u (local.get $p) (local.get $kk)))
+                (f32.store (local.get $dst) (f32.load (local.get $src)))
+                (local.set $src (i32.add (local.get $src) (i32.const 4)))
+                (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $nn) (i32.const 2))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $bploop)))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br $btloop))))
+          (else
+            (local.set $p (i32.const 0))
+            (local.set $src (i32.add (local.get $b) (i32.shl (i32.add (i32.mul (local.get $p0) (local.get $n)) (local.get $j0)) (i32.const 2))))
+            (local.set $dst (local.get $scratch))
+            (block $bpdone (loop $bploop
+              (br_if $bpdone (i32.ge_u (local.get $p) (local.get $kk)))
+              (memory.copy (local.get $dst) (local.get $src) (i32.shl (local.get $nn) (i32.const 2)))
+              (local.set $src (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 2))))
+              (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $nn) (i32.const 2))))
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br $bploop)))))
         (call $panel
           (local.get $pa) (local.get $scratch) (i32.add (local.get $c) (i32.shl (local.get $j0) (i32.const 2)))
           (local.get $m) (local.get $kk) (local.get $nn) (local.get $pars) (local.get $pacs)
