@@ -178,10 +178,9 @@ function smallBatched(a: TensorInfo, b: TensorInfo, transposeA: boolean, transpo
     const pc = hb.dataIdMap.get(out.dataId).memoryOffset;
     const sa = bA === 1 ? 0 : 4 * m * k;
     const sb = bB === 1 ? 0 : 4 * k * n;
-    if (batch === 1 && k > 0 && m * k * n >= TILED_MIN_WORK && !(transposeA && n <= 64)) {
+    if (batch === 1 && k > 0 && m * k * n >= TILED_MIN_WORK && !(transposeA && n < 16)) {
       // One product in packed blocks (simd/kernels.wat, mm_tiled), B read transposed where it is stored so. A
-      // transposed A with at most 64 output columns stays on the unpacked panel: packing its columns (scalar,
-      // strided) cost more than it saved (CPU time, 768x1024x64: 4.4 against 3.4 ms).
+      // transposed A is packed too (m·k copies), which pays from 16 output columns on.
       const scratch = asm!.malloc!(4 * TILE_K * TILE_N + (transposeA ? 4 * m * TILE_K : 0));
       try {
         if (transposeA) simd.mmTiled(pa, pb, pc, m, k, n, 4, 4 * m, TILE_K, TILE_N, scratch, 0);
@@ -266,7 +265,7 @@ function wrap(kernelName: string, transpose: KernelFunc): boolean {
     // time it matches or beats XNNPACK on the models' shapes (which in training also re-packs the changing
     // weights on every call) and needs no explicit transposes. Single products large enough go through packed
     // blocks (mm_tiled), so a transposed A (dW = xᵀ·dy) wider than 64 columns no longer needs XNNPACK either
-    // (CPU time, GMAC/s before -> after: 64x1024x256 xᵀ·dy 13.6 -> 17.6, 784x64x512 21 -> 24, 64x784x512 13.5 -> 21;
+    // (CPU time, GMAC/s before -> after: 64x1024x256 xᵀ·dy 13.6 -> 22.6, 768x1024x64 xᵀ·dy 15.4 -> 21.8, 784x64x512 21 -> 25, 64x784x512 13.5 -> 21;
     // dy·Wᵀ 64x256x512 9.3 -> 18.5, its Bᵀ gathered block by block instead of transposed whole).
     if (batchable && !(transposeA && transposeB)) {
       const out = smallBatched(a, b, transposeA, transposeB, backend, true);

@@ -212,12 +212,14 @@ test('single products go through the SIMD kernels, large ones in packed blocks (
   simd.mmTiled = (...args) => (calls.tiled++, tiled(...args));
   try {
     // [m, k, n, tA, tB, path]: k = 600 is three blocks of 256 rows of B (the last 88), n = 150 three of 64 columns
-    // (the last 22: the 16-, 4- and 1-column loops); a transposed A up to 64 columns keeps the unpacked panel; a
-    // transposed B (stored [n, k]) is gathered into the blocks.
+    // (the last 22: the 16-, 4- and 1-column loops); a transposed A is packed in 4x4 tiles and one value at a time at
+    // the edges (m or k not multiples of 4), and keeps the unpacked panel below 16 columns; a transposed B (stored
+    // [n, k]) is gathered into the blocks.
     const cases = [
       [37, 21, 35, false, false, 'panel'], [37, 21, 35, false, true, 'panel'], [37, 21, 35, true, false, 'panel'], [19, 23, 65, true, false, 'panel'],
       [37, 600, 150, false, false, 'tiled'], [37, 600, 150, true, false, 'tiled'], [33, 300, 64, false, false, 'tiled'], [5, 257, 70, true, false, 'tiled'],
-      [37, 600, 40, true, false, 'panel'], [37, 600, 150, false, true, 'tiled'], [9, 300, 70, false, true, 'tiled'],
+      [37, 600, 40, true, false, 'tiled'], [301, 257, 15, true, false, 'panel'], [37, 600, 150, false, true, 'tiled'], [9, 300, 70, false, true, 'tiled'],
+      [64, 1024, 64, true, false, 'tiled'], [6, 260, 4099, true, false, 'tiled'],
     ] as const;
     for (const [m, k, n, tA, tB, path] of cases) {
       const a = values(m * k, 91);

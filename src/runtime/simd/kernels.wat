@@ -201,7 +201,8 @@
     (param $kc i32) (param $nc i32) (param $scratch i32) (param $btr i32)
     (local $p0 i32) (local $j0 i32) (local $kk i32) (local $nn i32) (local $p i32) (local $i i32)
     (local $ap i32) (local $pa i32) (local $pars i32) (local $pacs i32) (local $src i32) (local $dst i32)
-    (local $apack i32) (local $packA i32)
+    (local $apack i32) (local $packA i32) (local $i4 i32) (local $p4 i32) (local $rs i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $apack (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $kc) (local.get $nc)) (i32.const 2))))
     (local.set $packA (i32.ne (local.get $acs) (i32.const 4)))
     (block $pdone (loop $ploop
@@ -211,13 +212,43 @@
       (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $p0) (local.get $acs))))
       (if (local.get $packA)
         (then
-          ;; apack[i, p] = A(i, p0 + p), rows kk apart, reading A(., p) along its stride ars
+          ;; apack[i, p] = A(i, p0 + p), rows kk apart. Where A is stored transposed (ars = 4: [k, m]), 4x4 tiles
+          ;; are loaded as 4 rows of the storage, transposed in registers and stored as 4 rows of apack; the
+          ;; edges (and any other layout) are copied one value at a time.
+          (local.set $i4 (select (i32.and (local.get $m) (i32.const -4)) (i32.const 0) (i32.eq (local.get $ars) (i32.const 4))))
+          (local.set $p4 (i32.and (local.get $kk) (i32.const -4)))
+          (local.set $i (i32.const 0))
+          (block $tidone (loop $tiloop
+            (br_if $tidone (i32.ge_u (local.get $i) (local.get $i4)))
+            (local.set $p (i32.const 0))
+            (block $tpdone (loop $tploop
+              (br_if $tpdone (i32.ge_u (local.get $p) (local.get $p4)))
+              (local.set $src (i32.add (i32.add (local.get $ap) (i32.mul (local.get $p) (local.get $acs))) (i32.shl (local.get $i) (i32.const 2))))
+              (local.set $r0 (v128.load align=4 (local.get $src)))
+              (local.set $r1 (v128.load align=4 (i32.add (local.get $src) (local.get $acs))))
+              (local.set $r2 (v128.load align=4 (i32.add (local.get $src) (i32.shl (local.get $acs) (i32.const 1)))))
+              (local.set $r3 (v128.load align=4 (i32.add (local.get $src) (i32.mul (local.get $acs) (i32.const 3)))))
+              (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+              (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+              (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+              (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+              (local.set $dst (i32.add (local.get $apack) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $kk)) (local.get $p)) (i32.const 2))))
+              (local.set $rs (i32.shl (local.get $kk) (i32.const 2)))
+              (v128.store align=4 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+              (v128.store align=4 (i32.add (local.get $dst) (local.get $rs)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+              (v128.store align=4 (i32.add (local.get $dst) (i32.shl (local.get $rs) (i32.const 1))) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+              (v128.store align=4 (i32.add (local.get $dst) (i32.mul (local.get $rs) (i32.const 3))) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+              (local.set $p (i32.add (local.get $p) (i32.const 4)))
+              (br $tploop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $tiloop)))
+          ;; the rest, one value at a time: columns p4.. of the tiled rows, then every column of rows i4..
           (local.set $p (i32.const 0))
           (block $apdone (loop $aploop
             (br_if $apdone (i32.ge_u (local.get $p) (local.get $kk)))
-            (local.set $src (i32.add (local.get $ap) (i32.mul (local.get $p) (local.get $acs))))
-            (local.set $dst (i32.add (local.get $apack) (i32.shl (local.get $p) (i32.const 2))))
-            (local.set $i (i32.const 0))
+            (local.set $i (select (i32.const 0) (local.get $i4) (i32.ge_u (local.get $p) (local.get $p4))))
+            (local.set $src (i32.add (i32.add (local.get $ap) (i32.mul (local.get $p) (local.get $acs))) (i32.mul (local.get $i) (local.get $ars))))
+            (local.set $dst (i32.add (local.get $apack) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $kk)) (local.get $p)) (i32.const 2))))
             (block $aidone (loop $ailoop
               (br_if $aidone (i32.ge_u (local.get $i) (local.get $m)))
               (f32.store (local.get $dst) (f32.load (local.get $src)))
