@@ -264,7 +264,7 @@ function wrap(kernelName: string, transpose: KernelFunc): boolean {
     // With the SIMD panel (simd-kernels.ts) every BatchMatMul runs in place on wasm memory: measured in CPU
     // time it matches or beats XNNPACK on the models' shapes (which in training also re-packs the changing
     // weights on every call) and needs no explicit transposes. Single products large enough go through packed
-    // blocks (mm_tiled), so a transposed A (dW = xᵀ·dy) wider than 64 columns no longer needs XNNPACK either
+    // blocks (mm_tiled), so a transposed A (dW = xᵀ·dy) no longer needs an explicit transpose and XNNPACK
     // (CPU time, GMAC/s before -> after: 64x1024x256 xᵀ·dy 13.6 -> 22.6, 768x1024x64 xᵀ·dy 15.4 -> 21.8, 784x64x512 21 -> 25, 64x784x512 13.5 -> 21;
     // dy·Wᵀ 64x256x512 9.3 -> 18.5, its Bᵀ gathered block by block instead of transposed whole).
     if (batchable && !(transposeA && transposeB)) {
