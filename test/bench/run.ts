@@ -331,13 +331,13 @@ function table(headers: string[], rows: string[][]): string {
  * Where a workload runs once the native backend is installed: its notebook's preference (metadata.genlab.backend),
  * else the automatic rule; and its speed there against wasm (1 when that is wasm). Issue 22: no workload slower.
  */
-function installedPick(w: Workload, nat: Stat | undefined, wasm: Stat | undefined, picks: { name: string; ratio: number }[]): string {
+function installedPick(w: Workload, nat: Stat | undefined, wasm: Stat | undefined, picks: { name: string; ratio: number | null }[]): string {
   const file = w.notebookFile === null ? undefined : path.join(root, 'notebooks', `${w.notebookFile}.ipynb`);
   const pref = file === undefined ? null : notebookBackendPreference({}, file);
   const onNative = pref === null ? nativeRule().prefer : pref.prefer === 'tensorflow';
   const why = pref === null ? 'rule' : 'notebook';
   if (!onNative) {
-    picks.push({ name: w.name, ratio: 1 });
+    picks.push({ name: w.name, ratio: null });
     return `wasm (${why}), 1`;
   }
   const r = pairedRatio(nat, wasm);
@@ -456,7 +456,7 @@ async function main(): Promise<void> {
   if (workloads.length) {
     console.log('## Training workloads (shared Trainer, full-profile model and batch size)\n');
     const rows: string[][] = [];
-    const picks: { name: string; ratio: number }[] = [];
+    const picks: { name: string; ratio: number | null }[] = [];
     for (const w of workloads) {
       const r = workloadResults[w.name]!;
       const ok = (k: string): WorkloadRun | undefined => {
@@ -504,9 +504,11 @@ async function main(): Promise<void> {
     );
     console.log();
     if (picks.length) {
-      const worst = picks.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+      const onNative = picks.filter((p) => p.ratio !== null) as { name: string; ratio: number }[];
+      const worst = onNative.length ? onNative.reduce((a, b) => (b.ratio < a.ratio ? b : a)) : null;
       console.log(`With the native backend installed each workload runs where its notebook's rule puts it (metadata.genlab.backend, else native ` +
-        `with >= 2 intra-op threads): slowest against wasm ${worst.name} at ${f(worst.ratio)}x.\n`);
+        `with >= 2 intra-op threads): ${picks.length - onNative.length} on wasm, ${onNative.length} on native` +
+        `${worst ? `, the slowest of those ${worst.name} at ${f(worst.ratio)}x of wasm` : ''}.\n`);
     }
     for (const w of workloads) console.log(`- ${w.name}: ${w.description} [${w.notebook}], N=${w.datasetSize}`);
     console.log();
