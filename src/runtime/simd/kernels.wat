@@ -646,8 +646,14 @@
   ;; Results above 88.72 are +inf and below −87.33 are 0 (float32 denormals are not produced); NaN stays NaN.
   (func $exp4 (param $x v128) (result v128)
     (local $n v128) (local $r v128) (local $p v128) (local $xc v128) (local $k v128) (local $a v128)
-    (local.set $xc (f32x4.min (f32x4.max (local.get $x) (f32x4.splat (f32.const -87.33654))) (f32x4.splat (f32.const 88.72283))))
-    (local.set $n (f32x4.nearest (f32x4.mul (local.get $xc) (f32x4.splat (f32.const 1.44269504088896341)))))
+    ;; pmax/pmin (x86 maxps/minps: one instruction each, where max/min's NaN rules cost a sequence);
+    ;; pmax(a, b) = a < b ? b : a and pmin(a, b) = b < a ? b : a, so with x first a NaN x stays NaN
+    (local.set $xc (f32x4.pmin (f32x4.pmax (local.get $x) (f32x4.splat (f32.const -87.33654))) (f32x4.splat (f32.const 88.72283))))
+    ;; n = round(x / ln 2) by the 1.5·2^23 trick: adding it rounds to an integer in the low mantissa bits, so
+    ;; (bits of the sum) − (bits of 1.5·2^23) is n as an integer, without a float-to-int conversion
+    (local.set $n (f32x4.add (f32x4.mul (local.get $xc) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $k (i32x4.sub (local.get $n) (i32x4.splat (i32.const 0x4B400000))))
+    (local.set $n (f32x4.sub (local.get $n) (f32x4.splat (f32.const 12582912))))
     (local.set $r (f32x4.sub (f32x4.sub (local.get $xc) (f32x4.mul (local.get $n) (f32x4.splat (f32.const 0.693359375))))
       (f32x4.mul (local.get $n) (f32x4.splat (f32.const -2.12194440e-4)))))
     (local.set $p (f32x4.splat (f32.const 1.9875691500e-4)))
@@ -658,7 +664,6 @@
     (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
     (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (f32x4.splat (f32.const 1))))
     ;; times 2^n as 2^a · 2^(n−a) with a = n >> 1, both normal floats for every n in [−126, 128]
-    (local.set $k (i32x4.trunc_sat_f32x4_s (local.get $n)))
     (local.set $a (i32x4.shr_s (local.get $k) (i32.const 1)))
     (local.set $p (f32x4.mul (f32x4.mul (local.get $p)
       (i32x4.shl (i32x4.add (local.get $a) (i32x4.splat (i32.const 127))) (i32.const 23)))
