@@ -347,8 +347,8 @@ class Block(nn.Module):
 
 def w_transformer():
     """transformer.CausalLanguageModel over the transformers notebook's decoder (vocabulary 768, context 32,
-    width 64, 4 heads, 2 blocks, learned positions). The kit embeds by a one-hot product; here nn.Embedding,
-    as a PyTorch user would write it (the same function)."""
+    width 64, 4 heads, 2 blocks, learned positions). Embedding by lookup (nn.Embedding), as the kit's
+    workload and notebook do (gather)."""
     V, L, D, H = 768, 32, 64, 4
     tok, pos = nn.Embedding(V, D), nn.Parameter(torch.randn(L, D) * 0.02)
     blocks = nn.ModuleList([Block(D, H, 4 * D) for _ in range(2)])
