@@ -39,6 +39,8 @@ export interface SimdMatMul {
   /** One Adam update (mode 0 'tfjs', 1 'folded'); see simd/kernels.wat and adam-kernel.ts. */
   adam(mode: number, x: number, m: number, v: number, g: number, ox: number, om: number, ov: number, n: number,
     b1: number, ob1: number, b2: number, ob2: number, eps: number, rate: number, c1: number, c2: number): void;
+  /** Copy rows runs of cols 4-byte values from src + r·sstride to dst + r·dstride (pointers and strides in bytes). */
+  copyRows(src: number, sstride: number, dst: number, dstride: number, rows: number, cols: number): void;
   /** out[i] = exp(x[i]) for i < n (pointers in bytes); see simd/kernels.wat for its accuracy and range. */
   exp(x: number, out: number, n: number): void;
 }
@@ -83,11 +85,11 @@ export function simdMatMulFor(memory: WasmMemory | undefined): SimdMatMul | null
       const inst = new WA.Instance(module, { env: { memory } });
       const ex = inst.exports as unknown as {
         mm_nn: SimdMatMul['mmNN']; mm_tiled: SimdMatMul['mmTiled']; mm_nt: SimdMatMul['mmNT']; conv_filter_tap: ConvTap; conv_input_tap: ConvTap; conv_forward_tap: ConvTap;
-        colsum: SimdMatMul['colsum']; binop: SimdMatMul['binop']; adam: SimdMatMul['adam']; exp: SimdMatMul['exp'];
+        colsum: SimdMatMul['colsum']; copy_rows: SimdMatMul['copyRows']; binop: SimdMatMul['binop']; adam: SimdMatMul['adam']; exp: SimdMatMul['exp'];
       };
       made = {
         mmNN: ex.mm_nn, mmTiled: ex.mm_tiled, mmNT: ex.mm_nt, convFilterTap: ex.conv_filter_tap, convInputTap: ex.conv_input_tap, convForwardTap: ex.conv_forward_tap,
-        colsum: ex.colsum, binop: ex.binop, adam: ex.adam, exp: ex.exp,
+        colsum: ex.colsum, copyRows: ex.copy_rows, binop: ex.binop, adam: ex.adam, exp: ex.exp,
       };
     } catch {
       made = null; // no wasm SIMD in this engine

@@ -29,10 +29,16 @@
  *   [3, B, H, L, d]): the stock kernel ran 40 ms for 400k floats. Here: adjacent axes that stay together
  *   are merged, then one strided copy with an odometer over the output. Rank 2 keeps the stock kernel.
  *
+ * - `Concat` and `SplitV` along the last axis (a U-Net's skip connections join channels, the gradient splits
+ *   them again; attention splits q, k, v): the stock kernels copy one pixel's channels per `TypedArray.set`
+ *   call, 3.4 ms for two [32, 28, 28, 16] maps. Here: one call to the SIMD module's `copy_rows` per input
+ *   (or output), rows of channels four at a time.
+ *
  * Each falls back to the stock kernel (or the caller's path) for dtypes and layouts it does not handle.
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdConv2DBackpropInput } from './simd-conv';
+import { simdKernelsFor } from './simd-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -87,6 +93,68 @@ export function fastUnpack(stock: KernelFunc): KernelFunc {
         else for (let j = 0; j < inner; j++) i32[to + j] = i32[from + j]!;
       }
     }
+    return outs;
+  };
+}
+
+/** The axis as a non-negative index, or null when it is not the last axis of a rank >= 2 shape. */
+function lastAxis(axis: unknown, shape: readonly number[]): number | null {
+  const rank = shape.length;
+  const a = Array.isArray(axis) ? (axis[0] as number) : (axis as number);
+  if (rank < 2 || typeof a !== 'number') return null;
+  return a === rank - 1 || a === -1 ? rank - 1 : null;
+}
+
+/** `Concat` along the last axis of float32/int32 tensors: each input's rows copied into its columns of the output. */
+export function fastConcat(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const inputs = Object.values(args.inputs) as TensorInfo[];
+    const first = inputs[0];
+    if (first === undefined || inputs.length < 2 || lastAxis((args.attrs as Attrs)['axis'], first.shape) === null) return stock(args);
+    const dtype = first.dtype;
+    const lead = first.shape.slice(0, -1);
+    const fits = inputs.every((t) => t.dtype === dtype && t.shape.length === first.shape.length && t.shape.slice(0, -1).every((d, i) => d === lead[i]));
+    const simd = simdKernelsFor(args.backend);
+    if (!FOUR_BYTES.has(dtype) || !fits || simd === null) return stock(args); // the stock kernel reports mismatches
+    const backend = args.backend as unknown as WasmBackendInternals;
+    const widths = inputs.map((t) => t.shape[t.shape.length - 1]!);
+    const C = widths.reduce((a, b) => a + b, 0);
+    const out = backend.makeOutput([...lead, C], dtype);
+    const rows = size(lead);
+    if (rows === 0 || C === 0) return out;
+    const dst = 4 * wordOffset(backend, out);
+    let col = 0;
+    inputs.forEach((t, i) => {
+      const w = widths[i]!;
+      if (w > 0) simd.copyRows(4 * wordOffset(backend, t), 4 * w, dst + 4 * col, 4 * C, rows, w);
+      col += w;
+    });
+    return out;
+  };
+}
+
+/** `SplitV` along the last axis of a float32/int32 tensor: each output's columns copied out as rows. */
+export function fastSplitV(stock: KernelFunc): KernelFunc {
+  return (args) => {
+    const x = args.inputs['x'];
+    const attrs = args.attrs as Attrs;
+    const simd = simdKernelsFor(args.backend);
+    if (x === undefined || !FOUR_BYTES.has(x.dtype) || simd === null || lastAxis(attrs['axis'], x.shape) === null) return stock(args);
+    const rank = x.shape.length;
+    const C = x.shape[rank - 1]!;
+    const widths = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, attrs['numOrSizeSplits'] as number | number[], rank - 1);
+    if (widths.reduce((a, b) => a + b, 0) !== C || widths.some((w) => w < 0)) return stock(args); // the stock kernel reports it
+    const backend = args.backend as unknown as WasmBackendInternals;
+    const lead = x.shape.slice(0, -1);
+    const outs = widths.map((w) => backend.makeOutput([...lead, w], x.dtype));
+    const rows = size(lead);
+    const src = 4 * wordOffset(backend, x);
+    let col = 0;
+    outs.forEach((o, i) => {
+      const w = widths[i]!;
+      if (w > 0 && rows > 0) simd.copyRows(src + 4 * col, 4 * C, 4 * wordOffset(backend, o), 4 * w, rows, w);
+      col += w;
+    });
     return outs;
   };
 }

@@ -16,7 +16,7 @@
  *   memory, the cpu kernel runs, outputs are copied back. Correct by construction, and fast enough for
  *   the small models they serve.
  *
- * Stock kernels replaced for speed: `Identity` and same-dtype `Cast` share the input's buffer instead of copying it, `Unpack` and `Conv2DBackpropInput` (wasm-heap-kernels.ts), and `GatherV2` along axis 0 (how the Trainer cuts every minibatch
+ * Stock kernels replaced for speed: `Identity` and same-dtype `Cast` share the input's buffer instead of copying it, `Unpack`, `Conv2DBackpropInput`, and `Concat`/`SplitV` along the last axis (wasm-heap-kernels.ts), and `GatherV2` along axis 0 (how the Trainer cuts every minibatch
  * out of the training set) walks its C loop element by element, about 3 ms for 128 MNIST rows; copying
  * whole rows inside wasm memory takes a few microseconds. Other axes, batch dims and dtypes go to the
  * stock kernel.
@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastConv2D, simdConv2DBackpropFilter } from './simd-conv';
 import { simdBinary, simdExp, simdReduce } from './simd-elementwise';
-import { conv2DBackpropFilterIm2col, fastConv2DBackpropInput, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
+import { conv2DBackpropFilterIm2col, fastConcat, fastConv2DBackpropInput, fastSplitV, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -42,7 +42,7 @@ export const BRIDGED_KERNELS = [
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
 
 /** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
-export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Exp', 'Conv2D', 'Identity', 'Cast'] as const;
+export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Exp', 'Conv2D', 'Identity', 'Cast', 'Concat', 'SplitV'] as const;
 const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc) => KernelFunc> = {
   GatherV2: (stock) => rowGather(stock),
   Unpack: fastUnpack,
@@ -59,6 +59,8 @@ const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc)
   Conv2D: fastConv2D, // SIMD forward for >= 8 channels in and out (simd-conv.ts)
   Identity: sharedIdentity,
   Cast: sharedCast,
+  Concat: fastConcat, // along the last axis (wasm-heap-kernels.ts)
+  SplitV: fastSplitV,
 };
 const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
   UnsortedSegmentSum: unsortedSegmentSum,

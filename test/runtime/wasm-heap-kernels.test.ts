@@ -194,3 +194,37 @@ test('Conv2DBackpropFilter (colsᵀ · dy) equals cpu on a wide odd case and lea
     await on('wasm', f);
   });
 });
+
+test('Concat and SplitV along the last axis (SIMD row copies) equal cpu for odd widths, int32, three parts, and their gradients; other axes keep the stock kernels', async () => {
+  const { simdKernelsFor } = await import('../../src/runtime/simd-kernels');
+  await tf.setBackend('wasm');
+  const simd = simdKernelsFor(tf.backend())!;
+  let calls = 0;
+  const inner = simd.copyRows;
+  simd.copyRows = (...a) => (calls++, inner(...a));
+  try {
+    const f = (): tf.Tensor[] => {
+      const a = tf.tensor(values(2 * 5 * 3 * 16, 61), [2, 5, 3, 16]);
+      const b = tf.tensor(values(2 * 5 * 3 * 7, 62), [2, 5, 3, 7]);   // 7: the four-wide copies and a scalar tail
+      const c = tf.tensor(values(2 * 5 * 3 * 1, 63), [2, 5, 3, 1]);
+      const e = tf.zeros([2, 5, 3, 0]);                                   // an empty part
+      const ai = tf.tensor2d(Int32Array.from({ length: 4 * 6 }, (_, i) => i * 13 - 90), [4, 6], 'int32');
+      const bi = tf.tensor2d(Int32Array.from({ length: 4 * 3 }, (_, i) => 7 - i), [4, 3], 'int32');
+      const x = tf.tensor(values(3 * 4 * 23, 64), [3, 4, 23]);
+      const w = tf.tensor(values(2 * 5 * 3 * 24, 65), [2, 5, 3, 24]);
+      return [
+        tf.concat([a, b, c], 3), tf.concat([a, e, b], -1), tf.concat([ai, bi], 1), tf.concat([a, a], 0), tf.concat([a, b], 3).slice([1, 2, 0, 10], [1, 2, 3, 10]),
+        ...tf.split(x, [5, 1, 17], 2), ...tf.split(x, [5, 1, 17], -1), ...tf.split(x, 2, 1), ...tf.split(ai, [2, 4], 1),
+        // the U-Net's skip: concat in the forward pass, SplitV in its gradient
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.concat([t, tf.mul(t, 2)], 3), w)))(tf.tensor(values(2 * 5 * 3 * 12, 66), [2, 5, 3, 12])),
+      ];
+    };
+    await sameOnBoth(f, 0, 'concat/split');
+    assert.ok(calls >= 12, `the SIMD row copies ran (${calls} calls)`);
+    await noLeak(async () => {
+      await on('wasm', f);
+    });
+  } finally {
+    simd.copyRows = inner;
+  }
+});

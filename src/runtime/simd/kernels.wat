@@ -443,7 +443,34 @@
         (br $hloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nloop))))
-;; Reductions and broadcasting arithmetic (simd-elementwise.ts).
+;; copy_rows: rows runs of cols 4-byte values, from src + r·sstride to dst + r·dstride (bytes): the copies of a
+  ;; concatenation or split along the last axis (wasm-heap-kernels.ts), four values at a time.
+  (func (export "copy_rows") (param $src i32) (param $sstride i32) (param $dst i32) (param $dstride i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $j i32) (local $s i32) (local $d i32) (local $c4 i32)
+    (local.set $c4 (i32.and (local.get $cols) (i32.const -4)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $sstride))))
+      (local.set $d (i32.add (local.get $dst) (i32.mul (local.get $r) (local.get $dstride))))
+      (local.set $j (i32.const 0))
+      (block $vdone (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $j) (local.get $c4)))
+        (v128.store align=4 (local.get $d) (v128.load align=4 (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (i32.const 16)))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vloop)))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $j) (local.get $cols)))
+        (i32.store (local.get $d) (i32.load (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $sloop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop))))
+
+  ;; Reductions and broadcasting arithmetic (simd-elementwise.ts).
   ;; colsum: out[a, c] = scale * sum_r x[a, r, c] for x [A, R, C] (a sum over the middle axis), 16 then 4 then 1
   ;; columns at a time, the sum kept in registers down each column block.
   (func (export "colsum") (param $x i32) (param $out i32) (param $A i32) (param $R i32) (param $C i32) (param $scale f32)
