@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from './wasm-matmul';
 import { installWasmTrainingKernels } from './wasm-kernels';
 import { useThreadedWasm, wasmThreadsFromEnv } from './wasm-threads';
-import { notebookBackendPreference } from './notebook-backend';
+import { notebookBackendPreference, type NotebookBackendPreference } from './notebook-backend';
 
 /** The backends the kit can run on, in order of preference. */
 export const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -131,6 +131,19 @@ export function nativeRule(env: NodeJS.ProcessEnv = process.env, cores: number =
           `native built but not preferred: one intra-op thread (${source}) makes it slower than wasm on small-op models ` +
           '(RealNVP 0.8x); GENLAB_BACKEND=tensorflow uses it anyway',
       };
+}
+
+/**
+ * Whether the automatic choice tries a native build before wasm, and why: the notebook's own preference
+ * (metadata.genlab.backend) where it states one, else `nativeRule`. `npm run bench` reports with it where each
+ * workload would run once native is installed.
+ */
+export function automaticRule(notebook: NotebookBackendPreference | null): { prefer: boolean; reason: string } {
+  if (notebook === null) return nativeRule();
+  return {
+    prefer: notebook.prefer === 'tensorflow',
+    reason: `${path.basename(notebook.notebook)} prefers ${notebook.prefer} (metadata.genlab.backend): ${notebook.why}`,
+  };
 }
 
 function availableCores(): number {
@@ -251,14 +264,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   // Automatic choice: native first unless the notebook's metadata or the thread rule says wasm is
   // faster (then native is the fallback after wasm).
   const notebook = requested === undefined ? notebookBackendPreference() : null;
-  const threads = nativeRule();
-  const rule =
-    notebook === null
-      ? threads
-      : {
-          prefer: notebook.prefer === 'tensorflow',
-          reason: `${path.basename(notebook.notebook)} prefers ${notebook.prefer} (metadata.genlab.backend): ${notebook.why}`,
-        };
+  const rule = automaticRule(notebook);
   const tryNativeFirst = requested === 'tensorflow' || (requested === undefined && rule.prefer);
   let nativeBuilt = false;
   const tryNativeBackends = async (): Promise<void> => {

@@ -97,12 +97,11 @@ export function fastUnpack(stock: KernelFunc): KernelFunc {
   };
 }
 
-/** The axis as a non-negative index, or null when it is not the last axis of a rank >= 2 shape. */
-function lastAxis(axis: unknown, shape: readonly number[]): number | null {
+/** Whether a kernel's `axis` attribute names the last axis of a rank >= 2 shape. */
+function isLastAxis(axis: unknown, shape: readonly number[]): boolean {
   const rank = shape.length;
   const a = Array.isArray(axis) ? (axis[0] as number) : (axis as number);
-  if (rank < 2 || typeof a !== 'number') return null;
-  return a === rank - 1 || a === -1 ? rank - 1 : null;
+  return rank >= 2 && (a === rank - 1 || a === -1);
 }
 
 /** `Concat` along the last axis of float32/int32 tensors: each input's rows copied into its columns of the output. */
@@ -110,7 +109,7 @@ export function fastConcat(stock: KernelFunc): KernelFunc {
   return (args) => {
     const inputs = Object.values(args.inputs) as TensorInfo[];
     const first = inputs[0];
-    if (first === undefined || inputs.length < 2 || lastAxis((args.attrs as Attrs)['axis'], first.shape) === null) return stock(args);
+    if (first === undefined || inputs.length < 2 || !isLastAxis((args.attrs as Attrs)['axis'], first.shape)) return stock(args);
     const dtype = first.dtype;
     const lead = first.shape.slice(0, -1);
     const fits = inputs.every((t) => t.dtype === dtype && t.shape.length === first.shape.length && t.shape.slice(0, -1).every((d, i) => d === lead[i]));
@@ -139,7 +138,7 @@ export function fastSplitV(stock: KernelFunc): KernelFunc {
     const x = args.inputs['x'];
     const attrs = args.attrs as Attrs;
     const simd = simdKernelsFor(args.backend);
-    if (x === undefined || !FOUR_BYTES.has(x.dtype) || simd === null || lastAxis(attrs['axis'], x.shape) === null) return stock(args);
+    if (x === undefined || !FOUR_BYTES.has(x.dtype) || simd === null || !isLastAxis(attrs['axis'], x.shape)) return stock(args);
     const rank = x.shape.length;
     const C = x.shape[rank - 1]!;
     const widths = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, attrs['numOrSizeSplits'] as number | number[], rank - 1);

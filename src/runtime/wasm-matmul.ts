@@ -178,9 +178,10 @@ function smallBatched(a: TensorInfo, b: TensorInfo, transposeA: boolean, transpo
     const pc = hb.dataIdMap.get(out.dataId).memoryOffset;
     const sa = bA === 1 ? 0 : 4 * m * k;
     const sb = bB === 1 ? 0 : 4 * k * n;
-    if (batch === 1 && k > 0 && m * k * n >= TILED_MIN_WORK && !(transposeA && n < 16)) {
-      // One product in packed blocks (simd/kernels.wat, mm_tiled), B read transposed where it is stored so. A
-      // transposed A is packed too (m·k copies), which pays from 16 output columns on.
+    if (batch === 1 && m * k * n >= TILED_MIN_WORK && !(transposeA && n < 16)) {
+      // One product in packed blocks (simd/kernels.wat, mm_tiled; the work bound also gives its k >= 1), B read
+      // transposed where it is stored so. A transposed A is packed too (m·k copies), which pays from 16 output
+      // columns on.
       const scratch = asm!.malloc!(4 * TILE_K * TILE_N + (transposeA ? 4 * m * TILE_K : 0));
       try {
         if (transposeA) simd.mmTiled(pa, pb, pc, m, k, n, 4, 4 * m, TILE_K, TILE_N, scratch, 0);

@@ -29,7 +29,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadNativeBackend, nativeRule } from '../../src/runtime/backend';
+import { automaticRule, initBackend, loadNativeBackend } from '../../src/runtime/backend';
 import { notebookBackendPreference } from '../../src/runtime/notebook-backend';
 import { installFastWasmMatMul, uninstallFastWasmMatMul } from '../../src/runtime/wasm-matmul';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
@@ -334,7 +334,7 @@ function table(headers: string[], rows: string[][]): string {
 function installedPick(w: Workload, nat: Stat | undefined, wasm: Stat | undefined, picks: { name: string; ratio: number | null }[]): string {
   const file = w.notebookFile === null ? undefined : path.join(root, 'notebooks', `${w.notebookFile}.ipynb`);
   const pref = file === undefined ? null : notebookBackendPreference({}, file);
-  const onNative = pref === null ? nativeRule().prefer : pref.prefer === 'tensorflow';
+  const onNative = automaticRule(pref).prefer;
   const why = pref === null ? 'rule' : 'notebook';
   if (!onNative) {
     picks.push({ name: w.name, ratio: null });

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { nativeProviders, nativeEnvDefaults, nativeRule } from '../../src/runtime/backend';
+import { automaticRule, nativeProviders, nativeEnvDefaults, nativeRule } from '../../src/runtime/backend';
 
 // Backend choice is process-wide state, so each case runs in a fresh Node process.
 const root = path.resolve(__dirname, '../..');
@@ -182,6 +182,14 @@ test('the backend rule: native only with at least two intra-op threads', () => {
   assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '4' }, 1).prefer, true);
   assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '0' }, 1).prefer, false, '0 means TensorFlow picks: the core count');
   assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: 'many' }, 2).intraOpThreads, 2);
+});
+
+test('the automatic rule: a notebook\'s stated preference wins, else the thread rule', () => {
+  assert.deepEqual(automaticRule(null), nativeRule());
+  const wasm = automaticRule({ prefer: 'wasm', why: 'RealNVP 0.1x', notebook: '/x/flows.ipynb' });
+  assert.equal(wasm.prefer, false);
+  assert.equal(wasm.reason, 'flows.ipynb prefers wasm (metadata.genlab.backend): RealNVP 0.1x');
+  assert.equal(automaticRule({ prefer: 'tensorflow', why: 'GAN 1.26x', notebook: '/x/gan.ipynb' }).prefer, true);
 });
 
 test('with this checkout\'s native build and one intra-op thread, the automatic choice is wasm and says why; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {

@@ -443,7 +443,8 @@
         (br $hloop)))
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (br $nloop))))
-;; copy_rows: rows runs of cols 4-byte values, from src + r·sstride to dst + r·dstride (bytes): the copies of a
+
+  ;; copy_rows: rows runs of cols 4-byte values, from src + r·sstride to dst + r·dstride (bytes): the copies of a
   ;; concatenation or split along the last axis (wasm-heap-kernels.ts), four values at a time.
   (func (export "copy_rows") (param $src i32) (param $sstride i32) (param $dst i32) (param $dstride i32) (param $rows i32) (param $cols i32)
     (local $r i32) (local $j i32) (local $s i32) (local $d i32) (local $c4 i32)
