@@ -373,6 +373,11 @@ console.log(tf.getBackend(), tf.version['tfjs-node'], Array.from(y).join(','));`
   }
   fs.writeFileSync(path.join(base, 'install.json'), `${JSON.stringify(record, null, 2)}\n`);
   log(`genlab native: done. ${variant} backend from ${tfWheel} in ${pkg}; a 2x2 product on it gives [17, 39] as it should.`);
-  log('  initBackend() now finds it; GENLAB_BACKEND=wasm still forces wasm. Remove it with `rm -rf .native`.');
+  log(
+    variant === 'gpu'
+      ? '  initBackend() now prefers it; GENLAB_BACKEND=wasm still forces wasm. Remove it with `rm -rf .native/gpu`.'
+      : '  initBackend() uses it where a notebook\'s metadata.genlab.backend prefers tensorflow, or with GENLAB_BACKEND=tensorflow ' +
+          '(CPU native is opt-in: slower than wasm on most of the kit\'s workloads, docs/native-backend.md). Remove it with `rm -rf .native/cpu`.',
+  );
   return pkg;
 }

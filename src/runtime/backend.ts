@@ -1,17 +1,19 @@
 /**
  * One call picks the tensor backend.
  *
- * Preference: `tensorflow` (libtensorflow: the checkout's own offline builds in `.native/gpu`, then
- * `.native/cpu`, made by `npm run native:install` (src/native/install.ts), or the npm packages
- * tfjs-node-gpu / tfjs-node) when one is installed and loads, else `wasm`, else `cpu`. The npm packages'
- * install downloads libtensorflow; on offline machines npm skips them, and on Node 23+ or without the
- * CUDA 11.2 libraries they are installed but fail to load, so we fall back and say why.
+ * Candidates, best first: `tensorflow` (libtensorflow: the checkout's own offline builds in `.native/gpu`,
+ * then `.native/cpu`, made by `npm run native:install` (src/native/install.ts), or the npm packages
+ * tfjs-node-gpu / tfjs-node), `wasm`, `cpu`. The npm packages' install downloads libtensorflow; on offline
+ * machines npm skips them, and on Node 23+ or without the CUDA 11.2 libraries they are installed but fail
+ * to load, so we fall back and say why.
  * `GENLAB_BACKEND` (or the `backend` option) forces a choice; an unknown or unavailable value is an error
  * that lists what is available.
  *
- * The rule (issue 22: no notebook may get slower because native was installed), measured on every
- * benchmark workload (docs/native-backend.md): a notebook's `metadata.genlab.backend` preference
- * (./notebook-backend.ts) first, then `nativeRule` (native only with >= 2 intra-op threads).
+ * The automatic choice (`automaticRule`; issue 22: no workload may get slower because native was
+ * installed, measured on every benchmark workload in docs/native-backend.md): a notebook's
+ * `metadata.genlab.backend` preference (./notebook-backend.ts) decides where it states one; otherwise a
+ * GPU build that loads is used, and a CPU build only if wasm fails, because on CPU the kit's wasm
+ * kernels are faster on most workloads. CPU native is therefore opt-in.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -93,62 +95,45 @@ export function nativeEnvDefaults(env: NodeJS.ProcessEnv = process.env): Record<
   return set;
 }
 
-/** What the automatic choice does with a native build that loads, and why. */
-export interface NativeRule {
-  /** Prefer native over wasm. */
-  prefer: boolean;
-  /** The intra-op threads libtensorflow will use. */
-  intraOpThreads: number;
-  reason: string;
+/** Whether a native provider (a `nativeProviders()` label) is a GPU build. */
+export function isGpuProvider(provider: string): boolean {
+  return provider.endsWith('/gpu') || provider.endsWith('-gpu');
 }
 
 /**
- * The backend rule (issue 22: no notebook may get slower because a native build was installed).
- * Native is preferred when libtensorflow gets an intra-op pool of at least two threads; with one
- * (`TF_NUM_INTRAOP_THREADS=1`, or a one-core machine, where TensorFlow's default is one) wasm is.
+ * Why a CPU native build that is installed is not used automatically. The ratios are native/wasm from the
+ * day's full `npm run bench` (docs/native-backend.md); they are why CPU native is opt-in.
+ */
+export const CPU_NATIVE_OPT_IN =
+  'CPU native is opt-in: slower than wasm on 7 of the 12 bench workloads (MLP 0.65x, Bayesian MLP 0.37x, ' +
+  'RealNVP 0.13x, small CNN 0.51x; docs/native-backend.md); a notebook\'s metadata.genlab.backend ' +
+  '{"prefer": "tensorflow"}, or GENLAB_BACKEND=tensorflow, uses it';
+
+/**
+ * The automatic rule (issue 22: no workload may get slower because a native build was installed): whether
+ * the automatic choice tries native build `provider` (a `nativeProviders()` label) before wasm, and why.
  *
- * Why (docs/native-backend.md, `test/native/speed.ts`, 8 benchmark workloads, interleaved runs):
- * pinned to one intra-op thread, native ran RealNVP at 0.71x-0.79x of the kit's wasm (it runs ~1,700
- * tiny kernels per step, so native's per-op cost, an N-API call and an eager op set-up, decides).
- * With TensorFlow's default pools every workload but RealNVP and the Bayesian MLP was faster on
- * native in every run then. Since the kit's wasm kernels moved to WebAssembly SIMD (docs/performance.md)
- * native is also slower on the small CNN (0.53x) and the 2-D VAE (0.78x), and only 1.04x-2.2x faster
- * on the rest. Notebooks whose main workload measured slower on native (flows, the Bayesian MLP,
- * convolutional_networks) declare wasm in their metadata (./notebook-backend.ts), which this rule does
- * not override.
+ * - A notebook's stated preference (metadata.genlab.backend, ./notebook-backend.ts) decides for every build,
+ *   GPU ones included: it is the notebook author's measurement, and the notebooks that prefer wasm were
+ *   measured against CPU native only, so a GPU user forces native with GENLAB_BACKEND=tensorflow.
+ * - Otherwise a GPU build is preferred: nobody installs one except to use the GPU.
+ * - Otherwise a CPU build is not: on CPU the kit's WebAssembly SIMD kernels beat libtensorflow on most of
+ *   the kit's workloads (`CPU_NATIVE_OPT_IN`), so CPU native is used before wasm only where a notebook
+ *   asks for it, and after wasm only if wasm fails to load.
+ *
+ * Without `provider` the answer is for a CPU build: `npm run bench` asks this where each workload would run
+ * with `npm run native:install`'s (CPU) build present.
  */
-export function nativeRule(env: NodeJS.ProcessEnv = process.env, cores: number = availableCores()): NativeRule {
-  const raw = Number(env['TF_NUM_INTRAOP_THREADS'] ?? '');
-  const fromEnv = Number.isInteger(raw) && raw > 0;
-  const intraOpThreads = fromEnv ? raw : Math.max(1, cores);
-  const source = fromEnv ? 'TF_NUM_INTRAOP_THREADS' : `${cores} core${cores === 1 ? '' : 's'}`;
-  return intraOpThreads >= 2
-    ? { prefer: true, intraOpThreads, reason: `native preferred: ${intraOpThreads} intra-op threads (${source})` }
-    : {
-        prefer: false,
-        intraOpThreads,
-        reason:
-          `native built but not preferred: one intra-op thread (${source}) makes it slower than wasm on small-op models ` +
-          '(RealNVP 0.8x); GENLAB_BACKEND=tensorflow uses it anyway',
-      };
-}
-
-/**
- * Whether the automatic choice tries a native build before wasm, and why: the notebook's own preference
- * (metadata.genlab.backend) where it states one, else `nativeRule`. `npm run bench` reports with it where each
- * workload would run once native is installed.
- */
-export function automaticRule(notebook: NotebookBackendPreference | null): { prefer: boolean; reason: string } {
-  if (notebook === null) return nativeRule();
-  return {
-    prefer: notebook.prefer === 'tensorflow',
-    reason: `${path.basename(notebook.notebook)} prefers ${notebook.prefer} (metadata.genlab.backend): ${notebook.why}`,
-  };
-}
-
-function availableCores(): number {
-  const os = require('node:os') as typeof import('node:os');
-  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+export function automaticRule(notebook: NotebookBackendPreference | null, provider = '.native/cpu'): { prefer: boolean; reason: string } {
+  if (notebook !== null) {
+    return {
+      prefer: notebook.prefer === 'tensorflow',
+      reason: `${path.basename(notebook.notebook)} prefers ${notebook.prefer} (metadata.genlab.backend): ${notebook.why}`,
+    };
+  }
+  return isGpuProvider(provider)
+    ? { prefer: true, reason: 'a GPU build is preferred whenever one loads' }
+    : { prefer: false, reason: CPU_NATIVE_OPT_IN };
 }
 
 let current: BackendInfo | null = null;
@@ -261,42 +246,45 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const skipped: { provider: string; reason: string }[] = [];
   let info: BackendInfo | null = null;
 
-  // Automatic choice: native first unless the notebook's metadata or the thread rule says wasm is
-  // faster (then native is the fallback after wasm).
+  // Automatic choice: the native builds the rule prefers (GPU ones, or all where the notebook asks for
+  // native) before wasm, the rest only if wasm fails to load.
   const notebook = requested === undefined ? notebookBackendPreference() : null;
-  const rule = automaticRule(notebook);
-  const tryNativeFirst = requested === 'tensorflow' || (requested === undefined && rule.prefer);
-  let nativeBuilt = false;
-  const tryNativeBackends = async (): Promise<void> => {
-    for (const candidate of nativeProviders()) {
+  const providers = nativeProviders();
+  const first = providers.filter((c) => requested === 'tensorflow' || (requested === undefined && automaticRule(notebook, c.provider).prefer));
+  const later = requested === undefined ? providers.filter((c) => !first.includes(c)) : [];
+  const tryNativeBackends = async (candidates: NativeProvider[], reason: (c: NativeProvider) => string): Promise<void> => {
+    for (const candidate of candidates) {
       const why = tryNative(candidate);
       if (why === null && (await activate('tensorflow'))) {
-        info = { name: 'tensorflow', provider: candidate.provider, reason: requested ? 'requested' : `best available (${rule.reason})`, skipped };
+        info = { name: 'tensorflow', provider: candidate.provider, reason: reason(candidate), skipped };
         return;
       }
       skipped.push({ provider: candidate.provider, reason: why ?? 'tf.setBackend("tensorflow") failed' });
     }
   };
-  if (tryNativeFirst) {
-    await tryNativeBackends();
-    if (info === null && requested === 'tensorflow') {
-      throw new Error(
-        `Backend "tensorflow" is not available: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ')}. ` +
-          `Available here: wasm, cpu.`,
-      );
-    }
-  } else if (requested === undefined) {
-    // Not loaded at all (loading registers the backend): built ones get the rule as their reason.
-    for (const candidate of nativeProviders()) {
+  await tryNativeBackends(first, (c) => (requested ? 'requested' : `best available (${automaticRule(notebook, c.provider).reason})`));
+  if (info === null && requested === 'tensorflow') {
+    throw new Error(
+      `Backend "tensorflow" is not available: ${skipped.map((s) => `${s.provider}: ${s.reason}`).join('; ')}. ` +
+        `Available here: wasm, cpu.`,
+    );
+  }
+  // The later builds are not loaded now (loading one registers its backend): a built one is listed with
+  // the rule's reason, and replaced by what really happened if wasm fails and it is tried after all.
+  const provisional = skipped.length;
+  let laterBuilt = false;
+  if (info === null) {
+    for (const candidate of later) {
       const built = tryNativeInstalled(candidate);
-      nativeBuilt ||= built;
-      skipped.push({ provider: candidate.provider, reason: built ? rule.reason : tryNative(candidate)! });
+      laterBuilt ||= built;
+      skipped.push({ provider: candidate.provider, reason: built ? automaticRule(notebook, candidate.provider).reason : tryNative(candidate)! });
     }
   }
   if (info === null && (requested === undefined || requested === 'wasm')) {
     try {
       if (await activate('wasm')) {
-        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: requested ? 'requested' : tryNativeFirst || !nativeBuilt ? 'no native build loads' : notebook ? 'preferred by the notebook' : 'preferred by the backend rule', skipped };
+        const why = requested ? 'requested' : !laterBuilt ? 'no native build loads' : notebook ? 'preferred by the notebook' : 'preferred by the backend rule';
+        info = { name: 'wasm', provider: '@tensorflow/tfjs-backend-wasm', reason: why, skipped };
       } else {
         skipped.push({ provider: '@tensorflow/tfjs-backend-wasm', reason: 'tf.setBackend("wasm") failed' });
       }
@@ -307,9 +295,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       throw new Error(`Backend "wasm" is not available: ${skipped.at(-1)?.reason}. Available here: cpu.`);
     }
   }
-  if (info === null && requested === undefined && !tryNativeFirst) {
-    skipped.splice(0, nativeProviders().length);
-    await tryNativeBackends();
+  if (info === null && later.length > 0) {
+    skipped.splice(provisional, later.length);
+    await tryNativeBackends(later, () => 'wasm does not load');
   }
   if (info === null) {
     await activate('cpu');

@@ -1,6 +1,6 @@
 export { Rng, seed, type Seed } from './rng';
 export { initBackend, describeBackend, currentBackend, BACKENDS, type BackendName, type BackendInfo, type InitBackendOptions } from './backend';
-export { nativeRule, nativeProviders, loadNativeBackend, type NativeRule, type NativeProvider } from './backend';
+export { automaticRule, nativeProviders, loadNativeBackend, type NativeProvider } from './backend';
 export { notebookBackendPreference, type NotebookBackendPreference } from './notebook-backend';
 export { installFastWasmMatMul } from './wasm-matmul';
 export { keep, release, keptNames, type Disposable } from './keep';

@@ -3,9 +3,11 @@
  *
  *   "genlab": { "backend": { "prefer": "wasm", "why": "RealNVP: native 0.7x-1.8x of wasm (docs/native-backend.md)" } }
  *
- * It applies only to the automatic choice (`GENLAB_BACKEND` and the `backend` option still force), and
- * exists for issue 22's rule that no notebook may get slower because a native build was installed:
- * notebooks whose training is many tiny ops, where native's per-op cost can lose to wasm, say so here.
+ * It applies only to the automatic choice (`GENLAB_BACKEND` and the `backend` option still force), where
+ * it decides for every native build (./backend.ts `automaticRule`). It exists for issue 22's rule that no
+ * notebook may get slower because a native build was installed: CPU native is opt-in, so a notebook
+ * whose models all measured faster on it says `"prefer": "tensorflow"` here, and `"prefer": "wasm"`
+ * keeps a notebook on wasm even when a GPU build is installed.
  *
  * The kernel learns which notebook it runs from `JPY_SESSION_NAME`, which Jupyter Server (2.0 and
  * later, so JupyterLab 4 and Notebook 7) sets to the notebook's path, and which the kit's runner sets

@@ -328,8 +328,8 @@ function table(headers: string[], rows: string[][]): string {
 }
 
 /**
- * Where a workload runs once the native backend is installed: its notebook's preference (metadata.genlab.backend),
- * else the automatic rule; and its speed there against wasm (1 when that is wasm). Issue 22: no workload slower.
+ * Where a workload runs once the native CPU build is installed: its notebook's preference (metadata.genlab.backend),
+ * else the automatic rule (wasm); and its speed there against wasm (1 when that is wasm). Issue 22: no workload slower.
  */
 function installedPick(w: Workload, nat: Stat | undefined, wasm: Stat | undefined, picks: { name: string; ratio: number | null }[]): string {
   const file = w.notebookFile === null ? undefined : path.join(root, 'notebooks', `${w.notebookFile}.ipynb`);
@@ -506,8 +506,8 @@ async function main(): Promise<void> {
     if (picks.length) {
       const onNative = picks.filter((p) => p.ratio !== null) as { name: string; ratio: number }[];
       const worst = onNative.length ? onNative.reduce((a, b) => (b.ratio < a.ratio ? b : a)) : null;
-      console.log(`With the native backend installed each workload runs where its notebook's rule puts it (metadata.genlab.backend, else native ` +
-        `with >= 2 intra-op threads): ${picks.length - onNative.length} on wasm, ${onNative.length} on native` +
+      console.log(`With the native CPU build installed each workload runs where its notebook's rule puts it (metadata.genlab.backend, else wasm: ` +
+        `CPU native is opt-in): ${picks.length - onNative.length} on wasm, ${onNative.length} on native` +
         `${worst ? `, the slowest of those ${worst.name} at ${f(worst.ratio)}x of wasm` : ''}.\n`);
     }
     for (const w of workloads) console.log(`- ${w.name}: ${w.description} [${w.notebook}], N=${w.datasetSize}`);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { automaticRule, nativeProviders, nativeEnvDefaults, nativeRule } from '../../src/runtime/backend';
+import { automaticRule, CPU_NATIVE_OPT_IN, nativeProviders, nativeEnvDefaults } from '../../src/runtime/backend';
 
 // Backend choice is process-wide state, so each case runs in a fresh Node process.
 const root = path.resolve(__dirname, '../..');
@@ -124,22 +124,73 @@ test('without any native build, a notebook preferring wasm still reads "no nativ
   assert.match(r.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: no native build loads; skipped \.native\/gpu \(not built/);
 });
 
-test('a native build that fails to load is skipped with the error and a rebuild hint, and wasm is used', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-broken-native-'));
-  const pkg = path.join(dir, 'cpu', 'tfjs-node');
+function notebookFile(name: string, backend: { prefer: string; why: string } | undefined): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-nb-pref-'));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify({ cells: [], metadata: backend ? { genlab: { backend } } : {}, nbformat: 4, nbformat_minor: 5 }));
+  return file;
+}
+
+function brokenBuild(variant: 'cpu' | 'gpu', dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-broken-native-'))): string {
+  const pkg = path.join(dir, variant, 'tfjs-node');
   fs.mkdirSync(pkg, { recursive: true });
   fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-node', main: 'index.js' }));
   fs.writeFileSync(path.join(pkg, 'index.js'), "throw new Error('libtensorflow_cc.so.2: cannot open shared object file');");
-  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: dir }, script);
+  return dir;
+}
+
+test('a native build that fails to load is skipped with the error and a rebuild hint, and wasm is used', () => {
+  const dir = brokenBuild('cpu');
+  // A CPU build is loaded automatically only where a notebook asks for native.
+  const file = notebookFile('gan.ipynb', { prefer: 'tensorflow', why: 'measured' });
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: dir, JPY_SESSION_NAME: file }, script);
   assert.equal(r.status, 0, r.out);
   const j = lastJson(r.out);
   if (npmNativeInstalled) return; // an npm build may then be chosen; the skip reason below still applies
   assert.equal(j.name, 'wasm');
-  assert.match(r.out, /\.native\/cpu \(installed, but failed to load: libtensorflow_cc\.so\.2: cannot open shared object file; rebuild it with `npm run native:install -- --force`\)/);
+  assert.match(r.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: no native build loads; .*\.native\/cpu \(installed, but failed to load: libtensorflow_cc\.so\.2: cannot open shared object file; rebuild it with `npm run native:install -- --force`\)/);
+});
+
+test('without a notebook a GPU build is tried before wasm and a CPU build is not loaded: it is opt-in', () => {
+  const dir = brokenBuild('cpu', brokenBuild('gpu'));
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: dir, JPY_SESSION_NAME: '' }, script);
+  assert.equal(r.status, 0, r.out);
+  if (npmNativeInstalled) return;
+  assert.equal(lastJson(r.out).name, 'wasm');
+  assert.match(r.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: preferred by the backend rule; skipped \.native\/gpu \(installed, but failed to load \(its CUDA 12 libraries from PyPI need an NVIDIA driver\): libtensorflow_cc/);
+  assert.ok(r.out.includes(`.native/cpu (${CPU_NATIVE_OPT_IN})`), r.out);
+  assert.ok(!r.out.includes('.native/cpu (installed, but failed'), 'the CPU build was not loaded');
 });
 
 const builtHere = fs.existsSync(path.join(root, '.native', 'cpu', 'tfjs-node', 'package.json'));
-test('with this checkout\'s native build: chosen automatically, agrees with cpu, thread pools set, no leaks', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+test('with this checkout\'s CPU build and no notebook, the automatic choice is wasm and says how to opt in; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+  // Two intra-op threads: the old thread rule chose native here.
+  const env = { GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', JPY_SESSION_NAME: '', TF_NUM_INTRAOP_THREADS: '2' };
+  const auto = run(env, script);
+  assert.equal(auto.status, 0, auto.out);
+  assert.equal(lastJson(auto.out).name, 'wasm');
+  assert.match(auto.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: preferred by the backend rule; skipped /);
+  assert.ok(auto.out.includes(`.native/cpu (${CPU_NATIVE_OPT_IN})`), auto.out);
+  assert.match(CPU_NATIVE_OPT_IN, /opt-in.*MLP 0\.65x.*metadata\.genlab\.backend.*"prefer": "tensorflow".*GENLAB_BACKEND=tensorflow/);
+  const forced = run({ ...env, GENLAB_BACKEND: 'tensorflow' }, script);
+  assert.equal(forced.status, 0, forced.out);
+  assert.equal(lastJson(forced.out).name, 'tensorflow');
+  assert.match(forced.out, /"tensorflow" from \.native\/cpu: requested/);
+  // A notebook without a stated preference follows the same rule.
+  const plain = notebookFile('vae.ipynb', undefined);
+  assert.equal(lastJson(run({ ...env, JPY_SESSION_NAME: plain }, script).out).name, 'wasm');
+});
+
+test('with this checkout\'s CPU build and no notebook, CPU native is the fallback when wasm does not load', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+  const code = `require('@tensorflow/tfjs-backend-wasm').setWasmPaths('/nonexistent/');\n${script}`;
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', JPY_SESSION_NAME: '' }, code);
+  assert.equal(r.status, 0, r.out);
+  assert.equal(lastJson(r.out).name, 'tensorflow');
+  assert.match(r.out, /"tensorflow" from \.native\/cpu: wasm does not load; skipped .*@tensorflow\/tfjs-backend-wasm \(tf\.setBackend\("wasm"\) failed\)/);
+  assert.ok(!r.out.includes(CPU_NATIVE_OPT_IN), 'the provisional opt-in reason is replaced by what happened');
+});
+
+test('with this checkout\'s CPU build, a notebook preferring tensorflow gets it: agrees with cpu, thread pools left alone, no leaks', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
   const code = `
 const { initBackend } = require('./src/runtime/backend');
 const tf = require('@tensorflow/tfjs');
@@ -157,58 +208,40 @@ initBackend().then(async (info) => {
   console.log(JSON.stringify({ name: info.name, provider: info.provider, native, ref, leaked,
     inter: process.env.TF_NUM_INTEROP_THREADS, intra: process.env.TF_NUM_INTRAOP_THREADS }));
 });`;
-  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTEROP_THREADS: '', TF_NUM_INTRAOP_THREADS: '3' }, code);
+  const file = notebookFile('gan.ipynb', { prefer: 'tensorflow', why: 'GAN step 1.26x of wasm' });
+  // One intra-op thread: the old thread rule chose wasm here; the notebook's preference now decides.
+  const r = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', JPY_SESSION_NAME: file, TF_NUM_INTEROP_THREADS: '', TF_NUM_INTRAOP_THREADS: '1' }, code);
   assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /"tensorflow" from \.native\/cpu: best available \(gan\.ipynb prefers tensorflow \(metadata\.genlab\.backend\): GAN step 1\.26x of wasm\)/);
   const j = JSON.parse(r.out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!);
   assert.equal(j.name, 'tensorflow');
   assert.equal(j.provider, '.native/cpu');
   assert.equal(j.leaked, 0);
   assert.equal(j.inter, '', 'the inter-op pool is left to TensorFlow');
-  assert.equal(j.intra, '3', "the user's intra-op setting is kept");
+  assert.equal(j.intra, '1', "the user's intra-op setting is kept");
   const close = (p: number[][], q: number[][]): void =>
     p.flat().forEach((v, i) => assert.ok(Math.abs(v - q.flat()[i]!) <= 1e-5 * (1 + Math.abs(q.flat()[i]!)), `${v} vs ${q.flat()[i]}`));
   close(j.native.y, j.ref.y);
   close(j.native.g, j.ref.g);
 });
 
-test('the backend rule: native only with at least two intra-op threads', () => {
-  assert.equal(nativeRule({}, 2).prefer, true);
-  assert.equal(nativeRule({}, 16).intraOpThreads, 16);
-  const one = nativeRule({}, 1);
-  assert.equal(one.prefer, false);
-  assert.match(one.reason, /one intra-op thread \(1 core\) .*RealNVP 0\.8x.*GENLAB_BACKEND=tensorflow/);
-  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '1' }, 8).prefer, false, 'the user pinned TensorFlow to one thread');
-  assert.match(nativeRule({ TF_NUM_INTRAOP_THREADS: '1' }, 8).reason, /TF_NUM_INTRAOP_THREADS/);
-  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '4' }, 1).prefer, true);
-  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: '0' }, 1).prefer, false, '0 means TensorFlow picks: the core count');
-  assert.equal(nativeRule({ TF_NUM_INTRAOP_THREADS: 'many' }, 2).intraOpThreads, 2);
+test('the automatic rule: a notebook\'s stated preference wins; else a GPU build is preferred and a CPU build is opt-in', () => {
+  for (const gpu of ['.native/gpu', '@tensorflow/tfjs-node-gpu']) {
+    assert.deepEqual(automaticRule(null, gpu), { prefer: true, reason: 'a GPU build is preferred whenever one loads' }, gpu);
+  }
+  for (const cpu of ['.native/cpu', 'tfjs-node-cpu']) {
+    assert.deepEqual(automaticRule(null, cpu), { prefer: false, reason: CPU_NATIVE_OPT_IN }, cpu);
+  }
+  assert.equal(automaticRule(null).prefer, false, 'without a provider the answer is for a CPU build (the bench asks so)');
+  const wasm = { prefer: 'wasm' as const, why: 'RealNVP 0.1x', notebook: '/x/flows.ipynb' };
+  for (const p of nativeProviders()) {
+    assert.deepEqual(automaticRule(wasm, p.provider), { prefer: false, reason: 'flows.ipynb prefers wasm (metadata.genlab.backend): RealNVP 0.1x' }, p.provider);
+    assert.equal(automaticRule({ prefer: 'tensorflow', why: 'GAN 1.26x', notebook: '/x/gan.ipynb' }, p.provider).prefer, true, p.provider);
+  }
 });
 
-test('the automatic rule: a notebook\'s stated preference wins, else the thread rule', () => {
-  assert.deepEqual(automaticRule(null), nativeRule());
-  const wasm = automaticRule({ prefer: 'wasm', why: 'RealNVP 0.1x', notebook: '/x/flows.ipynb' });
-  assert.equal(wasm.prefer, false);
-  assert.equal(wasm.reason, 'flows.ipynb prefers wasm (metadata.genlab.backend): RealNVP 0.1x');
-  assert.equal(automaticRule({ prefer: 'tensorflow', why: 'GAN 1.26x', notebook: '/x/gan.ipynb' }).prefer, true);
-});
-
-test('with this checkout\'s native build and one intra-op thread, the automatic choice is wasm and says why; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
-  const auto = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '1' }, script);
-  assert.equal(auto.status, 0, auto.out);
-  assert.equal(lastJson(auto.out).name, 'wasm');
-  assert.match(auto.out, /"wasm" from @tensorflow\/tfjs-backend-wasm: preferred by the backend rule; skipped .*\.native\/cpu \(native built but not preferred: one intra-op thread \(TF_NUM_INTRAOP_THREADS\)/);
-  const forced = run({ GENLAB_BACKEND: 'tensorflow', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '1' }, script);
-  assert.equal(forced.status, 0, forced.out);
-  assert.equal(lastJson(forced.out).name, 'tensorflow');
-  const two = run({ GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '2' }, script);
-  assert.equal(lastJson(two.out).name, 'tensorflow');
-  assert.match(two.out, /best available \(native preferred: 2 intra-op threads \(TF_NUM_INTRAOP_THREADS\)\)/);
-});
-
-test('with this checkout\'s native build, a notebook whose metadata prefers wasm gets wasm and the reason; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'genlab-nb-pref-'));
-  const file = path.join(dir, 'flows.ipynb');
-  fs.writeFileSync(file, JSON.stringify({ cells: [], metadata: { genlab: { backend: { prefer: 'wasm', why: 'RealNVP measured 0.7x' } } }, nbformat: 4, nbformat_minor: 5 }));
+test('with this checkout\'s CPU build, a notebook whose metadata prefers wasm gets wasm and the reason; forcing still works', { skip: builtHere ? false : 'no .native/cpu build here (npm run native:install)' }, () => {
+  const file = notebookFile('flows.ipynb', { prefer: 'wasm', why: 'RealNVP measured 0.7x' });
   const env = { GENLAB_BACKEND: '', GENLAB_NATIVE_DIR: '', TF_NUM_INTRAOP_THREADS: '', JPY_SESSION_NAME: file };
   const auto = run(env, script);
   assert.equal(auto.status, 0, auto.out);
@@ -216,7 +249,4 @@ test('with this checkout\'s native build, a notebook whose metadata prefers wasm
   assert.match(auto.out, /preferred by the notebook; skipped .*\.native\/cpu \(flows\.ipynb prefers wasm \(metadata\.genlab\.backend\): RealNVP measured 0\.7x\)/);
   const forced = run({ ...env, GENLAB_BACKEND: 'tensorflow' }, script);
   assert.equal(lastJson(forced.out).name, 'tensorflow');
-  const plain = path.join(dir, 'vae.ipynb');
-  fs.writeFileSync(plain, JSON.stringify({ cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 }));
-  assert.equal(lastJson(run({ ...env, JPY_SESSION_NAME: plain }, script).out).name, 'tensorflow');
 });

@@ -51,3 +51,10 @@ test('the notebooks whose main workload measured slower on native declare wasm',
     assert.match(pref!.why, /native\/wasm 0\.\d+x/, `${nb}: the why quotes the measured ratio`);
   }
 });
+
+test('gan opts in to CPU native in its metadata (without it the automatic choice would be wasm)', () => {
+  const root = path.resolve(__dirname, '../..');
+  const pref = notebookBackendPreference({}, path.join(root, 'notebooks', 'gan.ipynb'));
+  assert.equal(pref?.prefer, 'tensorflow');
+  assert.match(pref!.why, /1\.\d+x of wasm/, 'the why quotes the measured ratio');
+});
