@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { simdKernelsFor, type ConvTap, type SimdBackend, type SimdMatMul } from './simd-kernels';
+import { MAX_CALLS, SecondCore, type WorkerFunction } from './second-core';
 
 type TensorInfo = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
@@ -59,6 +60,97 @@ function eachTap(g: Geometry, tap: ConvTap, in1: (kh: number, kw: number) => num
   }
 }
 
+/**
+ * Passes of at least this many multiply-adds are split into two halves of the images (the second core's
+ * hand-over, ~30 µs, and copies, ~0.1 ms per MB, then cost under a tenth of the pass: ~0.2 ms at 20 GMAC/s).
+ */
+export const SPLIT_MACS = 1 << 22;
+
+/** Where a pass splits its images (the first half's size), or 0 to run it whole. Depends only on the shape. */
+export function splitAt(g: Pick<Geometry, 'N' | 'OH' | 'OW' | 'CO' | 'CI' | 'KH' | 'KW'>): number {
+  return g.N >= 2 && g.N * g.OH * g.OW * g.CO * g.CI * g.KH * g.KW >= SPLIT_MACS ? Math.ceil(g.N / 2) : 0;
+}
+
+/**
+ * One pass as tap calls: in1 is split by images (in1Image bytes each), in2 is split too when in2Image > 0
+ * or else read whole (in2Bytes), and the output is split by images (outImage > 0) or a sum over all
+ * images (outBytes, the filter gradient). in2At/outAt give a tap's offset from in2/out. The output is
+ * not yet zeroed (runPass zeroes only what this thread adds into).
+ */
+interface PassLayout {
+  fn: WorkerFunction; tap: ConvTap;
+  in1: number; in1Image: number;
+  in2: number; in2Image: number; in2Bytes: number; in2At: (kh: number, kw: number) => number;
+  out: number; outImage: number; outBytes: number; outAt: (kh: number, kw: number) => number;
+}
+
+/**
+ * Run a pass, large ones in two halves of the images: the second half on the second core where there is
+ * one (second-core.ts), copied into its memory and back. Per-image outputs come out bitwise the same
+ * either way. A summed output (the filter gradient) is always the first half's sum plus the second's,
+ * on one thread or two, so its rounding does not depend on the machine's core count either.
+ */
+function runPass(hb: SimdBackend, g: Geometry, L: PassLayout): void {
+  const run = (N: number, tap: ConvTap, in1: number, in2: number, out: number): void =>
+    eachTap({ ...g, N }, tap, () => in1, (kh, kw) => in2 + L.in2At(kh, kw), (kh, kw) => out + L.outAt(kh, kw));
+  const N1 = splitAt(g);
+  const summed = L.outImage === 0;
+  const whole = (): void => {
+    zeroBytes(hb, L.out, summed ? L.outBytes : g.N * L.outImage);
+    run(g.N, L.tap, L.in1, L.in2, L.out);
+  };
+  if (N1 === 0) return whole();
+  const N2 = g.N - N1;
+  const in1B = L.in1 + N1 * L.in1Image;
+  const in2B = L.in2 + N1 * L.in2Image;
+  const core = g.KH * g.KW <= MAX_CALLS ? SecondCore.get() : null;
+  if (core === null) {
+    if (!summed) return whole();
+    zeroBytes(hb, L.out, L.outBytes);
+    run(N1, L.tap, L.in1, L.in2, L.out);
+    const scratch = hb.wasm.asm!.malloc!(L.outBytes);
+    try {
+      zeroBytes(hb, scratch, L.outBytes);
+      run(N2, L.tap, in1B, in2B, scratch);
+      const h = f32(hb.wasm.HEAPU8);
+      const [o, s] = [L.out >> 2, scratch >> 2];
+      for (let i = 0; i < L.outBytes >> 2; i++) h[o + i] = h[o + i]! + h[s + i]!;
+    } finally {
+      hb.wasm.asm!.free!(scratch);
+    }
+    return;
+  }
+  core.begin();
+  const heap = hb.wasm.HEAPU8;
+  const s1 = core.copyIn(heap, in1B, N2 * L.in1Image);
+  const s2 = L.in2Image > 0 ? core.copyIn(heap, in2B, N2 * L.in2Image) : core.copyIn(heap, L.in2, L.in2Bytes);
+  const so = core.zeroed(summed ? L.outBytes : N2 * L.outImage);
+  eachTap({ ...g, N: N2 }, (...args: number[]) => core.call(L.fn, args), () => s1, (kh, kw) => s2 + L.in2At(kh, kw), (kh, kw) => so + L.outAt(kh, kw));
+  core.start();
+  try {
+    zeroBytes(hb, L.out, summed ? L.outBytes : N1 * L.outImage);
+    run(N1, L.tap, L.in1, L.in2, L.out);
+  } finally {
+    core.wait();
+  }
+  const h = f32(hb.wasm.HEAPU8);
+  const s = f32(core.bytes());
+  if (summed) {
+    const [o, w] = [L.out >> 2, so >> 2];
+    for (let i = 0; i < L.outBytes >> 2; i++) h[o + i] = h[o + i]! + s[w + i]!;
+  } else {
+    h.set(s.subarray(so >> 2, (so + N2 * L.outImage) >> 2), (L.out + N1 * L.outImage) >> 2);
+  }
+}
+
+function f32(bytes: Uint8Array): Float32Array {
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2);
+}
+
+function zeroBytes(hb: SimdBackend, at: number, bytes: number): void {
+  f32(hb.wasm.HEAPU8).fill(0, at >> 2, (at + bytes) >> 2);
+}
+
 function ready(backend: unknown, ...ts: (TensorInfo | undefined)[]): { simd: SimdMatMul; hb: SimdBackend } | null {
   if (ts.some((t) => t === undefined || t.dtype !== 'float32')) return null;
   const simd = simdKernelsFor(backend);
@@ -69,11 +161,6 @@ function ready(backend: unknown, ...ts: (TensorInfo | undefined)[]): { simd: Sim
 
 const ptr = (hb: SimdBackend, t: TensorInfo): number => hb.dataIdMap.get(t.dataId).memoryOffset;
 
-function zero(hb: SimdBackend, t: TensorInfo, count: number): void {
-  const p = ptr(hb, t) >> 2;
-  const h = hb.wasm.HEAPU8;
-  new Float32Array(h.buffer, h.byteOffset, h.byteLength >> 2).fill(0, p, p + count);
-}
 
 /** Conv2DBackpropFilter(x, dy) → dW [KH, KW, CI, CO], or null where it does not apply. */
 export function simdConv2DBackpropFilter(args: Parameters<tf.KernelConfig['kernelFunc']>[0]): TensorInfo | null {
@@ -86,10 +173,14 @@ export function simdConv2DBackpropFilter(args: Parameters<tf.KernelConfig['kerne
   if (g === null) return null;
   const { simd, hb } = r;
   const dw = hb.makeOutput(filterShape, 'float32');
-  zero(hb, dw, filterShape.reduce((p, q) => p * q, 1));
-  const [px, pdy, pdw] = [ptr(hb, x!), ptr(hb, dy!), ptr(hb, dw)];
+  const dwSize = filterShape.reduce((p, q) => p * q, 1);
   const tapBytes = 4 * g.CI * g.CO;
-  eachTap(g, simd.convFilterTap, () => px, () => pdy, (kh, kw) => pdw + (kh * g.KW + kw) * tapBytes);
+  runPass(hb, g, {
+    fn: 'conv_filter_tap', tap: simd.convFilterTap,
+    in1: ptr(hb, x!), in1Image: 4 * g.H * g.W * g.CI,
+    in2: ptr(hb, dy!), in2Image: 4 * g.OH * g.OW * g.CO, in2Bytes: 0, in2At: () => 0,
+    out: ptr(hb, dw), outImage: 0, outBytes: 4 * dwSize, outAt: (kh, kw) => (kh * g.KW + kw) * tapBytes,
+  });
   return dw;
 }
 
@@ -104,7 +195,6 @@ export function simdConv2DBackpropInput(args: Parameters<tf.KernelConfig['kernel
   if (g === null) return null;
   const { simd, hb } = r;
   const dx = hb.makeOutput(inputShape, 'float32');
-  zero(hb, dx, inputShape.reduce((p, q) => p * q, 1));
   // W[kh, kw] ([CI, CO]) transposed to [CO, CI] per tap, in a scratch buffer.
   const taps = g.KH * g.KW;
   const tapSize = g.CI * g.CO;
@@ -118,8 +208,12 @@ export function simdConv2DBackpropInput(args: Parameters<tf.KernelConfig['kernel
       const base = t * tapSize;
       for (let ci = 0; ci < g.CI; ci++) for (let co = 0; co < g.CO; co++) f32[s0 + base + co * g.CI + ci] = f32[w0 + base + ci * g.CO + co]!;
     }
-    const [pdy, pdx] = [ptr(hb, dy!), ptr(hb, dx)];
-    eachTap(g, simd.convInputTap, () => pdy, (kh, kw) => scratch + (kh * g.KW + kw) * 4 * tapSize, () => pdx);
+    runPass(hb, g, {
+      fn: 'conv_input_tap', tap: simd.convInputTap,
+      in1: ptr(hb, dy!), in1Image: 4 * g.OH * g.OW * g.CO,
+      in2: scratch, in2Image: 0, in2Bytes: 4 * taps * tapSize, in2At: (kh, kw) => (kh * g.KW + kw) * 4 * tapSize,
+      out: ptr(hb, dx), outImage: 4 * g.H * g.W * g.CI, outBytes: 0, outAt: () => 0,
+    });
   } finally {
     hb.wasm.asm!.free!(scratch);
   }
@@ -136,10 +230,13 @@ export function simdConv2D(args: Parameters<tf.KernelConfig['kernelFunc']>[0]): 
   if (g === null) return null;
   const { simd, hb } = r;
   const y = hb.makeOutput([g.N, g.OH, g.OW, g.CO], 'float32');
-  zero(hb, y, g.N * g.OH * g.OW * g.CO);
-  const [px, pw, py] = [ptr(hb, x!), ptr(hb, filter!), ptr(hb, y)];
   const tapBytes = 4 * g.CI * g.CO;
-  eachTap(g, simd.convForwardTap, () => px, (kh, kw) => pw + (kh * g.KW + kw) * tapBytes, () => py);
+  runPass(hb, g, {
+    fn: 'conv_forward_tap', tap: simd.convForwardTap,
+    in1: ptr(hb, x!), in1Image: 4 * g.H * g.W * g.CI,
+    in2: ptr(hb, filter!), in2Image: 0, in2Bytes: tapBytes * g.KH * g.KW, in2At: (kh, kw) => (kh * g.KW + kw) * tapBytes,
+    out: ptr(hb, y), outImage: 4 * g.OH * g.OW * g.CO, outBytes: 0, outAt: () => 0,
+  });
   return y;
 }
 
