@@ -14,6 +14,11 @@ export function isReluLike(act: Activation): boolean {
   return act === 'relu' || act === 'leakyRelu' || act === 'elu';
 }
 
+/** SiLU / swish, x σ(x) (Elfwing et al., 2018; Ramachandran et al., 2017), as in DDPM's networks. */
+export function silu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
 /**
  * Apply a named activation. `leakyReluAlpha` is the negative slope of 'leakyRelu' (models differ:
  * the flows' conditioners use 0.01, the autoencoders tfjs' 0.2).
@@ -35,8 +40,7 @@ export function activate(x: tf.Tensor, act: Activation, leakyReluAlpha = 0.2): t
     case 'softplus':
       return tf.softplus(x);
     case 'silu':
-      // SiLU / swish, x sigma(x) (Elfwing et al., 2018; Ramachandran et al., 2017), as in DDPM's networks.
-      return tf.mul(x, tf.sigmoid(x));
+      return silu(x);
     default:
       throw new Error(`Unknown activation "${String(act)}"; use one of ${ACTIVATIONS.join(', ')}`);
   }

@@ -1,7 +1,8 @@
 /**
  * Per-kernel profile of bench workloads on wasm (where the time goes, before optimising):
  *   flock /tmp/genlab-timing.lock node --import tsx test/bench/profile.ts mlp vae cnn
- * Prints ms per training step (wall and this process's CPU time: on a loaded machine the CPU time is the
+ * Prints ms per training step (wall and this process's CPU time, which includes the second core's worker
+ * (src/runtime/second-core.ts): set GENLAB_SECOND_CORE=0 on both sides to compare CPU times; on a loaded machine the CPU time is the
  * steadier figure for comparing two versions), kernels per step and the 22 most expensive kernels with
  * their input shapes (wall time). `--summary` prints only the per-step line.
  */

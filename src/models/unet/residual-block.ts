@@ -10,6 +10,7 @@
  * over the blocks at initialisation.
  */
 import * as tf from '@tensorflow/tfjs';
+import { silu } from '../../nn/activation';
 import { Conv2d } from '../../nn/conv2d';
 import { GroupNorm } from '../../nn/group-norm';
 import { initialWeights } from '../../nn/init';
@@ -28,10 +29,7 @@ export interface ResBlockConfig {
   rng: Rng;
 }
 
-/** x ↦ x σ(x). */
-export function silu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(x, tf.sigmoid(x));
-}
+export { silu };
 
 export class ResBlock {
   readonly inChannels: number;
