@@ -11,6 +11,7 @@
  * is instance norm.
  */
 import * as tf from '@tensorflow/tfjs';
+import { groupNormBackward, groupNormForward, groupNormKernelAvailable } from '../runtime/group-norm-kernel';
 import { requirePositiveInt } from './validate';
 import { ownedVariable } from './variable';
 
@@ -62,6 +63,7 @@ export class GroupNorm {
     }
     const [b, h, w, c] = x.shape;
     const g = this.groups;
+    if (x.dtype === 'float32' && groupNormKernelAvailable(c)) return this.applyFused(x);
     const cg = c / g;
     // Per-(example, group) statistics [b, g], spread to per-(example, channel) maps [b, 1, 1, c] before
     // they meet a full-size tensor: that broadcast's innermost run is the C contiguous channels, which the
@@ -90,6 +92,24 @@ export class GroupNorm {
           const m2 = spread(groupMean(tf.mul(gHat, xh)));
           const dx = tf.mul(tf.sub(tf.sub(gHat, m1), tf.mul(xh, m2)), r);
           return [dx, tf.sum(tf.mul(d, xh), [0, 1, 2]), tf.sum(d, [0, 1, 2])];
+        },
+      };
+    });
+    return tf.tidy(() => norm(x, this.gamma, this.beta) as tf.Tensor4D);
+  }
+
+  /** The same normalisation and gradient as two SIMD kernels on wasm (runtime/group-norm-kernel.ts). */
+  private applyFused(x: tf.Tensor4D): tf.Tensor4D {
+    const { groups, epsilon } = this;
+    const norm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [input, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+      const [y, xHat, rstd] = groupNormForward(input, gamma, beta, groups, epsilon);
+      (args[3] as tf.GradSaveFunc)([xHat, rstd, gamma]);
+      return {
+        value: y,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+          const [xh, r, gm] = saved as [tf.Tensor4D, tf.Tensor2D, tf.Tensor1D];
+          return groupNormBackward(dy as tf.Tensor4D, xh, r, gm, groups);
         },
       };
     });

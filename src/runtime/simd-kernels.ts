@@ -43,6 +43,10 @@ export interface SimdMatMul {
   copyRows(src: number, sstride: number, dst: number, dstride: number, rows: number, cols: number): void;
   /** out[i] = exp(x[i]) for i < n (pointers in bytes); see simd/kernels.wat for its accuracy and range. */
   exp(x: number, out: number, n: number): void;
+  /** Group norm of x [B, S, C] (C % 4 == 0): y, xhat and rstd [B, C]; scratch 8·C bytes (group-norm-kernel.ts). */
+  gnForward(x: number, gamma: number, beta: number, y: number, xhat: number, rstd: number, B: number, S: number, C: number, G: number, eps: number, scratch: number): void;
+  /** Its gradient: dx [B, S, C], dgamma and dbeta [C]; scratch 16·C bytes. */
+  gnBackward(dy: number, xhat: number, rstd: number, gamma: number, dx: number, dgamma: number, dbeta: number, B: number, S: number, C: number, G: number, scratch: number): void;
 }
 
 /**
@@ -86,10 +90,11 @@ export function simdMatMulFor(memory: WasmMemory | undefined): SimdMatMul | null
       const ex = inst.exports as unknown as {
         mm_nn: SimdMatMul['mmNN']; mm_tiled: SimdMatMul['mmTiled']; mm_nt: SimdMatMul['mmNT']; conv_filter_tap: ConvTap; conv_input_tap: ConvTap; conv_forward_tap: ConvTap;
         colsum: SimdMatMul['colsum']; copy_rows: SimdMatMul['copyRows']; binop: SimdMatMul['binop']; adam: SimdMatMul['adam']; exp: SimdMatMul['exp'];
+        gn_forward: SimdMatMul['gnForward']; gn_backward: SimdMatMul['gnBackward'];
       };
       made = {
         mmNN: ex.mm_nn, mmTiled: ex.mm_tiled, mmNT: ex.mm_nt, convFilterTap: ex.conv_filter_tap, convInputTap: ex.conv_input_tap, convForwardTap: ex.conv_forward_tap,
-        colsum: ex.colsum, copyRows: ex.copy_rows, binop: ex.binop, adam: ex.adam, exp: ex.exp,
+        colsum: ex.colsum, copyRows: ex.copy_rows, binop: ex.binop, adam: ex.adam, exp: ex.exp, gnForward: ex.gn_forward, gnBackward: ex.gn_backward,
       };
     } catch {
       made = null; // no wasm SIMD in this engine

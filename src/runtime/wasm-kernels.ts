@@ -24,6 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastConv2D, simdConv2DBackpropFilter } from './simd-conv';
 import { simdBinary, simdExp, simdReduce } from './simd-elementwise';
+import { GROUP_NORM_KERNELS } from './group-norm-kernel';
 import { conv2DBackpropFilterIm2col, fastConcat, fastConv2DBackpropInput, fastSplitV, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -299,13 +300,18 @@ export function installWasmTrainingKernels(): string[] {
     register(name, own ?? bridged(name));
     added.push(name);
   }
+  for (const [name, own] of Object.entries(GROUP_NORM_KERNELS)) {
+    if (tf.getKernel(name, 'wasm') !== undefined) continue;
+    register(name, own);
+    added.push(name);
+  }
   return added;
 }
 
 /** Remove the kernels `installWasmTrainingKernels` added (for the benchmark and tests). */
 export function uninstallWasmTrainingKernels(): string[] {
   const removed: string[] = [];
-  for (const name of WASM_TRAINING_KERNELS) {
+  for (const name of [...WASM_TRAINING_KERNELS, ...Object.keys(GROUP_NORM_KERNELS)]) {
     const k = tf.getKernel(name, 'wasm');
     if (k !== undefined && (k.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
       tf.unregisterKernel(name, 'wasm');

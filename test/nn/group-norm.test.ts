@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { seed } from '../../src/runtime/rng';
 import { initBackend } from '../../src/runtime/backend';
 import { GroupNorm, defaultGroups } from '../../src/nn';
+import { simdKernelsFor } from '../../src/runtime/simd-kernels';
 
 before(async () => {
   await initBackend({ backend: 'wasm', announce: false });
@@ -97,6 +98,63 @@ test('GroupNorm gradients w.r.t. input, γ and β equal central finite differenc
   check(grads[gn.beta.name]!.dataSync(), beta, (a) => loss(x, gamma, a), 'dbeta');
   tf.dispose([xt, rt, gx, value, ...Object.values(grads)]);
   gn.dispose();
+});
+
+test('on wasm, GroupNorm of a multiple of 4 channels runs the two fused kernels, which agree with the op chain (values and gradients) and leak nothing', () => {
+  const simd = simdKernelsFor(tf.backend());
+  assert.ok(simd !== null, 'the SIMD kernels load on wasm');
+  for (const [shape, G] of [[[3, 7, 5, 16], 4], [[2, 9, 6, 32], 8], [[2, 3, 3, 8], 1], [[1, 4, 4, 12], 12]] as [[number, number, number, number], number][]) {
+    const n = shape.reduce((p, q) => p * q, 1);
+    const C = shape[3];
+    const x = tf.tensor4d(randn(n, `gnf-${G}`).map((v, i) => 2 * v + 5 * Math.cos(i % C)), shape);
+    const r = tf.tensor4d(randn(n, `gnf-r-${G}`), shape);
+    const gn = new GroupNorm({ channels: C, groups: G });
+    tf.tidy(() => { gn.gamma.assign(tf.tensor1d(randn(C, `gnf-g${G}`))); gn.beta.assign(tf.tensor1d(randn(C, `gnf-b${G}`))); });
+    const run = (): Float32Array[] => tf.tidy(() => {
+      const f = (): tf.Scalar => { const y = gn.apply(x); return tf.add(tf.sum(tf.mul(r, y)), tf.mul(0.5, tf.sum(tf.square(y)))) as tf.Scalar; };
+      const { grads } = tf.variableGrads(f, gn.variables());
+      const gx = tf.grad((xin: tf.Tensor) => { const y = gn.apply(xin as tf.Tensor4D); return tf.add(tf.sum(tf.mul(r, y)), tf.mul(0.5, tf.sum(tf.square(y)))); })(x);
+      return [gn.apply(x), gx, grads[gn.gamma.name]!, grads[gn.beta.name]!].map((t) => t.dataSync() as Float32Array);
+    });
+    const calls = { f: 0, b: 0 };
+    const [f0, b0] = [simd.gnForward, simd.gnBackward];
+    simd.gnForward = (...a) => (calls.f++, f0(...a));
+    simd.gnBackward = (...a) => (calls.b++, b0(...a));
+    const before = tf.memory().numTensors;
+    let fused: Float32Array[];
+    try {
+      fused = run();
+    } finally {
+      [simd.gnForward, simd.gnBackward] = [f0, b0];
+    }
+    assert.equal(tf.memory().numTensors, before, 'no leaks');
+    assert.ok(calls.f >= 3 && calls.b >= 2, `the fused kernels ran (forward ${calls.f}, backward ${calls.b})`);
+    process.env['GENLAB_SIMD_MATMUL'] = '0';
+    let chain: Float32Array[];
+    try {
+      chain = run();
+    } finally {
+      delete process.env['GENLAB_SIMD_MATMUL'];
+    }
+    ['y', 'dx', 'dgamma', 'dbeta'].forEach((what, k) => {
+      const scale = Math.max(...chain[k]!.map(Math.abs));
+      chain[k]!.forEach((v, i) => assert.ok(Math.abs(fused[k]![i]! - v) < 2e-5 * (1 + scale), `${shape} G ${G} ${what}[${i}]: fused ${fused[k]![i]} vs op chain ${v}`));
+    });
+    tf.dispose([x, r]);
+    gn.dispose();
+  }
+  // 6 channels: not a multiple of 4, so the op chain.
+  const gn6 = new GroupNorm({ channels: 6, groups: 2 });
+  let called = 0;
+  const f0 = simd.gnForward;
+  simd.gnForward = (...a) => (called++, f0(...a));
+  try {
+    tf.tidy(() => gn6.apply(tf.ones([1, 2, 2, 6]) as tf.Tensor4D).dataSync());
+  } finally {
+    simd.gnForward = f0;
+  }
+  assert.equal(called, 0, '6 channels take the op chain');
+  gn6.dispose();
 });
 
 test('GroupNorm uses no batch statistics: an example normalises the same alone and in a batch', () => {

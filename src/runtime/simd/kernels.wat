@@ -715,4 +715,197 @@
         (f32x4.extract_lane 0 (call $exp4 (f32x4.splat (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $sloop))))
+
+  ;; Group norm (group-norm-kernel.ts) over x viewed as [B, S, C] (S = H·W), C a multiple of 4, groups of
+  ;; cg = C/G adjacent channels. Per image: channel sums down the rows (C/4 vectors in memory, which stay in
+  ;; L1), then the group's value spread back to its channels by a short scalar loop.
+  ;; $chanSums: acc[c] = Σ_s x[s, c] (sq = 0) or Σ_s (x[s, c] − mean[c])² (sq = 1).
+  (func $chanSums (param $x i32) (param $S i32) (param $C i32) (param $acc i32) (param $mean i32) (param $sq i32)
+    (local $s i32) (local $c i32) (local $p i32) (local $v v128) (local $row i32)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (block $zd (loop $zl
+      (br_if $zd (i32.ge_u (local.get $c) (local.get $row)))
+      (v128.store align=4 (i32.add (local.get $acc) (local.get $c)) (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $zl)))
+    (local.set $p (local.get $x))
+    (block $sd (loop $sl
+      (br_if $sd (i32.ge_u (local.get $s) (local.get $S)))
+      (local.set $c (i32.const 0))
+      (block $cd (loop $cl
+        (br_if $cd (i32.ge_u (local.get $c) (local.get $row)))
+        (local.set $v (v128.load align=4 (i32.add (local.get $p) (local.get $c))))
+        (if (local.get $sq) (then
+          (local.set $v (f32x4.sub (local.get $v) (v128.load align=4 (i32.add (local.get $mean) (local.get $c)))))
+          (local.set $v (f32x4.mul (local.get $v) (local.get $v)))))
+        (v128.store align=4 (i32.add (local.get $acc) (local.get $c))
+          (f32x4.add (v128.load align=4 (i32.add (local.get $acc) (local.get $c))) (local.get $v)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $cl)))
+      (local.set $p (i32.add (local.get $p) (local.get $row)))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br $sl))))
+
+  ;; out[c] = scale · Σ_{c' in c's group} acc[c'], for every channel c.
+  (func $groupSpread (param $acc i32) (param $out i32) (param $C i32) (param $cg i32) (param $scale f32)
+    (local $g0 i32) (local $c i32) (local $end i32) (local $t f32)
+    (block $gd (loop $gl
+      (br_if $gd (i32.ge_u (local.get $g0) (local.get $C)))
+      (local.set $end (i32.add (local.get $g0) (local.get $cg)))
+      (local.set $t (f32.const 0))
+      (local.set $c (local.get $g0))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u (local.get $c) (local.get $end)))
+        (local.set $t (f32.add (local.get $t) (f32.load (i32.add (local.get $acc) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $sl)))
+      (local.set $t (f32.mul (local.get $t) (local.get $scale)))
+      (local.set $c (local.get $g0))
+      (block $wd (loop $wl
+        (br_if $wd (i32.ge_u (local.get $c) (local.get $end)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $t))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $wl)))
+      (local.set $g0 (local.get $end))
+      (br $gl))))
+
+  ;; gn_forward: mean and r = 1/sqrt(var + eps) per image and group (two passes, as the op chain), then
+  ;; xhat = (x − mean)·r and y = xhat·γ + β in one. rstd [B, C] receives r spread to channels; scratch: 8·C bytes.
+  (func (export "gn_forward") (param $x i32) (param $gamma i32) (param $beta i32) (param $y i32) (param $xhat i32) (param $rstd i32)
+    (param $B i32) (param $S i32) (param $C i32) (param $G i32) (param $eps f32) (param $scratch i32)
+    (local $b i32) (local $cg i32) (local $inv f32) (local $mean i32) (local $r i32) (local $img i32) (local $row i32)
+    (local $s i32) (local $c i32) (local $p i32) (local $q i32) (local $v v128)
+    (local.set $cg (i32.div_u (local.get $C) (local.get $G)))
+    (local.set $inv (f32.div (f32.const 1) (f32.convert_i32_u (i32.mul (local.get $S) (local.get $cg)))))
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $mean (i32.add (local.get $scratch) (local.get $row)))
+    (block $bd (loop $bl
+      (br_if $bd (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $img (i32.mul (local.get $b) (i32.mul (local.get $S) (local.get $row))))
+      (local.set $r (i32.add (local.get $rstd) (i32.mul (local.get $b) (local.get $row))))
+      (call $chanSums (i32.add (local.get $x) (local.get $img)) (local.get $S) (local.get $C) (local.get $scratch) (local.get $mean) (i32.const 0))
+      (call $groupSpread (local.get $scratch) (local.get $mean) (local.get $C) (local.get $cg) (local.get $inv))
+      (call $chanSums (i32.add (local.get $x) (local.get $img)) (local.get $S) (local.get $C) (local.get $scratch) (local.get $mean) (i32.const 1))
+      (call $groupSpread (local.get $scratch) (local.get $r) (local.get $C) (local.get $cg) (local.get $inv))
+      (local.set $c (i32.const 0))
+      (block $rd (loop $rl
+        (br_if $rd (i32.ge_u (local.get $c) (local.get $row)))
+        (v128.store align=4 (i32.add (local.get $r) (local.get $c))
+          (f32x4.div (f32x4.splat (f32.const 1))
+            (f32x4.sqrt (f32x4.add (v128.load align=4 (i32.add (local.get $r) (local.get $c))) (f32x4.splat (local.get $eps))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $rl)))
+      (local.set $s (i32.const 0))
+      (local.set $p (local.get $img))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u (local.get $s) (local.get $S)))
+        (local.set $c (i32.const 0))
+        (block $cd (loop $cl
+          (br_if $cd (i32.ge_u (local.get $c) (local.get $row)))
+          (local.set $q (i32.add (local.get $p) (local.get $c)))
+          (local.set $v (f32x4.mul
+            (f32x4.sub (v128.load align=4 (i32.add (local.get $x) (local.get $q))) (v128.load align=4 (i32.add (local.get $mean) (local.get $c))))
+            (v128.load align=4 (i32.add (local.get $r) (local.get $c)))))
+          (v128.store align=4 (i32.add (local.get $xhat) (local.get $q)) (local.get $v))
+          (v128.store align=4 (i32.add (local.get $y) (local.get $q))
+            (f32x4.add (f32x4.mul (local.get $v) (v128.load align=4 (i32.add (local.get $gamma) (local.get $c))))
+              (v128.load align=4 (i32.add (local.get $beta) (local.get $c)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $cl)))
+        (local.set $p (i32.add (local.get $p) (local.get $row)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $sl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
+
+  ;; gn_backward, with ĝ = dy·γ and means over each image's group:
+  ;;   dx = (ĝ − mean(ĝ) − xhat·mean(ĝ·xhat))·r,  dγ = Σ dy·xhat,  dβ = Σ dy   (dγ, dβ [C] over the batch).
+  ;; Per image one pass for the channel sums Σ dy and Σ dy·xhat, one for dx. scratch: 16·C bytes.
+  (func (export "gn_backward") (param $dy i32) (param $xhat i32) (param $rstd i32) (param $gamma i32) (param $dx i32)
+    (param $dgamma i32) (param $dbeta i32) (param $B i32) (param $S i32) (param $C i32) (param $G i32) (param $scratch i32)
+    (local $b i32) (local $cg i32) (local $inv f32) (local $row i32) (local $img i32) (local $r i32)
+    (local $sdy i32) (local $sdyx i32) (local $m1 i32) (local $m2 i32)
+    (local $s i32) (local $c i32) (local $p i32) (local $q i32) (local $d v128) (local $h v128) (local $gm v128)
+    (local.set $cg (i32.div_u (local.get $C) (local.get $G)))
+    (local.set $inv (f32.div (f32.const 1) (f32.convert_i32_u (i32.mul (local.get $S) (local.get $cg)))))
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $sdy (local.get $scratch))
+    (local.set $sdyx (i32.add (local.get $scratch) (local.get $row)))
+    (local.set $m1 (i32.add (local.get $sdyx) (local.get $row)))
+    (local.set $m2 (i32.add (local.get $m1) (local.get $row)))
+    (block $zd (loop $zl
+      (br_if $zd (i32.ge_u (local.get $c) (local.get $row)))
+      (v128.store align=4 (i32.add (local.get $dgamma) (local.get $c)) (v128.const i32x4 0 0 0 0))
+      (v128.store align=4 (i32.add (local.get $dbeta) (local.get $c)) (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.add (local.get $c) (i32.const 16)))
+      (br $zl)))
+    (block $bd (loop $bl
+      (br_if $bd (i32.ge_u (local.get $b) (local.get $B)))
+      (local.set $img (i32.mul (local.get $b) (i32.mul (local.get $S) (local.get $row))))
+      (local.set $r (i32.add (local.get $rstd) (i32.mul (local.get $b) (local.get $row))))
+      ;; channel sums of dy and dy·xhat
+      (local.set $c (i32.const 0))
+      (block $z2 (loop $z2l
+        (br_if $z2 (i32.ge_u (local.get $c) (local.get $row)))
+        (v128.store align=4 (i32.add (local.get $sdy) (local.get $c)) (v128.const i32x4 0 0 0 0))
+        (v128.store align=4 (i32.add (local.get $sdyx) (local.get $c)) (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $z2l)))
+      (local.set $s (i32.const 0))
+      (local.set $p (local.get $img))
+      (block $sd (loop $sl
+        (br_if $sd (i32.ge_u (local.get $s) (local.get $S)))
+        (local.set $c (i32.const 0))
+        (block $cd (loop $cl
+          (br_if $cd (i32.ge_u (local.get $c) (local.get $row)))
+          (local.set $q (i32.add (local.get $p) (local.get $c)))
+          (local.set $d (v128.load align=4 (i32.add (local.get $dy) (local.get $q))))
+          (local.set $h (v128.load align=4 (i32.add (local.get $xhat) (local.get $q))))
+          (v128.store align=4 (i32.add (local.get $sdy) (local.get $c)) (f32x4.add (v128.load align=4 (i32.add (local.get $sdy) (local.get $c))) (local.get $d)))
+          (v128.store align=4 (i32.add (local.get $sdyx) (local.get $c))
+            (f32x4.add (v128.load align=4 (i32.add (local.get $sdyx) (local.get $c))) (f32x4.mul (local.get $d) (local.get $h))))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $cl)))
+        (local.set $p (i32.add (local.get $p) (local.get $row)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $sl)))
+      ;; dβ += Σ dy, dγ += Σ dy·xhat; then the sums times γ, averaged over each group
+      (local.set $c (i32.const 0))
+      (block $ad (loop $al
+        (br_if $ad (i32.ge_u (local.get $c) (local.get $row)))
+        (local.set $d (v128.load align=4 (i32.add (local.get $sdy) (local.get $c))))
+        (local.set $h (v128.load align=4 (i32.add (local.get $sdyx) (local.get $c))))
+        (local.set $gm (v128.load align=4 (i32.add (local.get $gamma) (local.get $c))))
+        (v128.store align=4 (i32.add (local.get $dbeta) (local.get $c)) (f32x4.add (v128.load align=4 (i32.add (local.get $dbeta) (local.get $c))) (local.get $d)))
+        (v128.store align=4 (i32.add (local.get $dgamma) (local.get $c)) (f32x4.add (v128.load align=4 (i32.add (local.get $dgamma) (local.get $c))) (local.get $h)))
+        (v128.store align=4 (i32.add (local.get $sdy) (local.get $c)) (f32x4.mul (local.get $d) (local.get $gm)))
+        (v128.store align=4 (i32.add (local.get $sdyx) (local.get $c)) (f32x4.mul (local.get $h) (local.get $gm)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $al)))
+      (call $groupSpread (local.get $sdy) (local.get $m1) (local.get $C) (local.get $cg) (local.get $inv))
+      (call $groupSpread (local.get $sdyx) (local.get $m2) (local.get $C) (local.get $cg) (local.get $inv))
+      ;; dx
+      (local.set $s (i32.const 0))
+      (local.set $p (local.get $img))
+      (block $xd (loop $xl
+        (br_if $xd (i32.ge_u (local.get $s) (local.get $S)))
+        (local.set $c (i32.const 0))
+        (block $cd2 (loop $cl2
+          (br_if $cd2 (i32.ge_u (local.get $c) (local.get $row)))
+          (local.set $q (i32.add (local.get $p) (local.get $c)))
+          (v128.store align=4 (i32.add (local.get $dx) (local.get $q))
+            (f32x4.mul
+              (f32x4.sub
+                (f32x4.sub
+                  (f32x4.mul (v128.load align=4 (i32.add (local.get $dy) (local.get $q))) (v128.load align=4 (i32.add (local.get $gamma) (local.get $c))))
+                  (v128.load align=4 (i32.add (local.get $m1) (local.get $c))))
+                (f32x4.mul (v128.load align=4 (i32.add (local.get $xhat) (local.get $q))) (v128.load align=4 (i32.add (local.get $m2) (local.get $c)))))
+              (v128.load align=4 (i32.add (local.get $r) (local.get $c)))))
+          (local.set $c (i32.add (local.get $c) (i32.const 16)))
+          (br $cl2)))
+        (local.set $p (i32.add (local.get $p) (local.get $row)))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $xl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl))))
 )
