@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { values } from './values';
+import { maxRelErr, onBackend as on, values } from './values';
 import { installWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
 import { SecondCore, secondCoreWanted } from '../../src/runtime/second-core';
 import { splitAt, SPLIT_MACS } from '../../src/runtime/simd-conv';
@@ -63,20 +63,7 @@ function grads(c: (typeof cases)[number]): () => tf.Tensor[] {
   };
 }
 
-async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const outs = tf.tidy(f);
-  const arrays = outs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(outs);
-  return arrays;
-}
 
-function maxRelErr(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
-  return worst;
-}
 
 for (const c of cases) {
   test(`split passes equal cpu and reach the worker: x ${c.x}, filter ${c.f}, stride ${c.s}, pad ${c.pad}`, async () => {

@@ -8,27 +8,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { values } from './values';
+import { maxRelErr, onBackend as on, values } from './values';
 import { installWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
 import { simdKernelsFor } from '../../src/runtime/simd-kernels';
 import { simdConv2D } from '../../src/runtime/simd-conv';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
-async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const outs = tf.tidy(f);
-  const arrays = outs.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(outs);
-  return arrays;
-}
 
-function maxRelErr(actual: Float32Array, expected: Float32Array): number {
-  assert.equal(actual.length, expected.length);
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
-  return worst;
-}
 
 before(async () => {
   await tf.setBackend('wasm');

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { values } from './values';
+import { maxRelErr, values } from './values';
 import { installWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
 import { simdKernelsFor } from '../../src/runtime/simd-kernels';
 import { collapseBroadcast } from '../../src/runtime/simd-elementwise';
@@ -23,12 +23,6 @@ async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor): Promise<{ shape:
   return r;
 }
 
-function maxRelErr(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let w = 0;
-  for (let i = 0; i < a.length; i++) w = Math.max(w, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  return w;
-}
 
 const counts = { colsum: 0, binop: 0 };
 before(async () => {

@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+
 /** Deterministic pseudo-random numbers in [-0.5, 0.5) (a fixed LCG), the same on every backend. */
 export function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -7,4 +10,22 @@ export function values(n: number, seed: number): Float32Array {
     out[i] = s / 2 ** 32 - 0.5;
   }
   return out;
+}
+
+/** Run `f` on `backend` and read its outputs as float32 arrays (disposing the tensors). */
+export async function onBackend(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const outs = tf.tidy(f);
+  const list = Array.isArray(outs) ? outs : [outs];
+  const arrays = list.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(list);
+  return arrays;
+}
+
+/** The largest |actual − expected| / (1 + |expected|); the lengths must agree. */
+export function maxRelErr(actual: Float32Array, expected: Float32Array): number {
+  assert.equal(actual.length, expected.length);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
+  return worst;
 }

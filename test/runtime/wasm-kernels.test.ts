@@ -7,20 +7,12 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { values } from './values';
+import { onBackend as on, values } from './values';
 import { installWasmTrainingKernels, uninstallWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../../src/runtime/wasm-kernels';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** Run `f` on a backend and return its outputs as plain arrays. */
-async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const outs = tf.tidy(f);
-  const list = Array.isArray(outs) ? outs : [outs];
-  const arrays = list.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(list);
-  return arrays;
-}
 
 function assertClose(actual: Float32Array, expected: Float32Array, tol: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
