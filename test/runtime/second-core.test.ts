@@ -10,13 +10,12 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { maxRelErr, onBackend as on, values } from './values';
+import { convWithGrads, maxRelErr, onBackend as on } from './values';
 import { installWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
 import { SecondCore, secondCoreWanted } from '../../src/runtime/second-core';
 import { splitAt, SPLIT_MACS } from '../../src/runtime/simd-conv';
 
 const root = path.resolve(__dirname, '../..');
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
 before(async () => {
   await tf.setBackend('wasm');
@@ -50,24 +49,12 @@ const cases: { x: [number, number, number, number]; f: [number, number, number, 
   { x: [3, 27, 28, 9], f: [3, 3, 9, 33], s: 1, pad: 'valid' },
 ];
 
-function grads(c: (typeof cases)[number]): () => tf.Tensor[] {
-  const xv = values(size(c.x), 71);
-  const fv = values(size(c.f), 72);
-  return () => {
-    const x = tf.tensor4d(xv, c.x);
-    const w = tf.tensor4d(fv, c.f);
-    const y = tf.conv2d(x, w, c.s, c.pad);
-    const r = tf.tensor(values(size(y.shape), 73), y.shape);
-    const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.s, c.pad).mul(r).sum())([x, w]);
-    return [y, dx!, dw!];
-  };
-}
 
 
 
 for (const c of cases) {
   test(`split passes equal cpu and reach the worker: x ${c.x}, filter ${c.f}, stride ${c.s}, pad ${c.pad}`, async () => {
-    const run = grads(c);
+    const run = convWithGrads(c.x, c.f, c.s, c.pad, 71);
     const expected = await on('cpu', run);
     await tf.setBackend('wasm');
     const core = SecondCore.get();

@@ -8,7 +8,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { maxRelErr, onBackend as on, values } from './values';
+import { convWithGrads, maxRelErr, onBackend as on, values } from './values';
 import { installWasmTrainingKernels } from '../../src/runtime/wasm-kernels';
 import { simdKernelsFor } from '../../src/runtime/simd-kernels';
 import { simdConv2D } from '../../src/runtime/simd-conv';
@@ -38,14 +38,7 @@ for (const c of cases) {
   test(`SIMD conv passes equal cpu: x ${c.x}, filter ${c.f}, strides ${c.s}, pad ${c.pad}`, async () => {
     const xv = values(size(c.x), 61);
     const fv = values(size(c.f), 62);
-    const run = (): tf.Tensor[] => {
-      const x = tf.tensor4d(xv, c.x);
-      const w = tf.tensor4d(fv, c.f);
-      const y = tf.conv2d(x, w, c.s, c.pad);
-      const r = tf.tensor(values(size(y.shape), 63), y.shape);
-      const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.s, c.pad).mul(r).sum())([x, w]);
-      return [y, dx!, dw!];
-    };
+    const run = convWithGrads(c.x, c.f, c.s, c.pad, 61);
     const expected = await on('cpu', run);
     await tf.setBackend('wasm');
     const simd = simdKernelsFor(tf.backend());

@@ -29,3 +29,24 @@ export function maxRelErr(actual: Float32Array, expected: Float32Array): number 
   for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)));
   return worst;
 }
+
+/**
+ * A conv2d case for kernel tests: returns a closure computing [y, dx, dW] of Σ conv2d(x, W)·r for fixed
+ * pseudo-random x, W and r (seeds seed, seed + 1, seed + 2), to run on each backend.
+ */
+export function convWithGrads(
+  xShape: [number, number, number, number], fShape: [number, number, number, number],
+  strides: number | [number, number], pad: 'same' | 'valid' | number, seed: number,
+): () => tf.Tensor[] {
+  const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+  const xv = values(size(xShape), seed);
+  const fv = values(size(fShape), seed + 1);
+  return () => {
+    const x = tf.tensor4d(xv, xShape);
+    const w = tf.tensor4d(fv, fShape);
+    const y = tf.conv2d(x, w, strides, pad);
+    const r = tf.tensor(values(size(y.shape), seed + 2), y.shape);
+    const [dx, dw] = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, strides, pad).mul(r).sum())([x, w]);
+    return [y, dx!, dw!];
+  };
+}
