@@ -7,32 +7,18 @@
  * (two-pass variance), sums in another order. Other backends keep the op chain.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdKernelsFor, type SimdBackend, type SimdMatMul } from './simd-kernels';
+import { heapOffset as ptr, simdKernelsFor, simdReady, withScratch, type SimdBackend, type SimdMatMul } from './simd-kernels';
 
 export const GROUP_NORM_KERNEL = 'GenlabGroupNorm';
 export const GROUP_NORM_GRAD_KERNEL = 'GenlabGroupNormGrad';
 
 type KernelArgs = Parameters<tf.KernelConfig['kernelFunc']>[0];
-const ptr = (hb: SimdBackend, t: tf.TensorInfo): number => hb.dataIdMap.get(t.dataId).memoryOffset;
 
 function backendOf(args: KernelArgs): { simd: SimdMatMul; hb: SimdBackend } {
-  const simd = simdKernelsFor(args.backend);
-  const hb = args.backend as unknown as SimdBackend;
+  const r = simdReady(args.backend);
   // GroupNorm only calls these kernels after groupNormKernelAvailable(), so this is a caller's bug, said plainly.
-  if (simd === null || hb.wasm.asm?.malloc === undefined || hb.wasm.asm.free === undefined) {
-    throw new Error(`${GROUP_NORM_KERNEL}: the SIMD kernels are not available on this backend; GroupNorm.apply falls back to the op chain`);
-  }
-  return { simd, hb };
-}
-
-/** Run `f` with `bytes` of the backend's memory as scratch. */
-function withScratch(hb: SimdBackend, bytes: number, f: (scratch: number) => void): void {
-  const scratch = hb.wasm.asm!.malloc!(bytes);
-  try {
-    f(scratch);
-  } finally {
-    hb.wasm.asm!.free!(scratch);
-  }
+  if (r === null) throw new Error(`${GROUP_NORM_KERNEL}: the SIMD kernels are not available on this backend; GroupNorm.apply falls back to the op chain`);
+  return r;
 }
 
 function forwardKernel(args: KernelArgs): tf.TensorInfo[] {

@@ -24,7 +24,7 @@ export const WORKER_FUNCTIONS = ['conv_filter_tap', 'conv_input_tap', 'conv_forw
 export type WorkerFunction = (typeof WORKER_FUNCTIONS)[number];
 
 // Control block (Int32Array over a SharedArrayBuffer): [0] state, [1] call count, [2] zero start (bytes),
-// [3] zero length (bytes), [4] ready flag, [5] the last job's time in the worker (µs); calls from CALLS_AT, each a function index and 16 arguments.
+// [3] zero length (bytes), [4] ready flag; calls from CALLS_AT, each a function index and 16 arguments.
 const IDLE = 0;
 const POSTED = 1;
 const DONE = 2;
@@ -71,7 +71,6 @@ let spinUntil = 0;
 while (fns !== null) {
   const state = Atomics.load(ctl, 0);
   if (state === ${POSTED}) {
-    const t0 = performance.now();
     try {
       // Whole words: a byte fill of shared memory measured 8x slower than a float64 one (on the main thread;
       // in this worker it made the forward and input passes 30-100% slower than the main thread's half).
@@ -81,7 +80,6 @@ while (fns !== null) {
         fns[ctl[o]](ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8],
           ctl[o + 9], ctl[o + 10], ctl[o + 11], ctl[o + 12], ctl[o + 13], ctl[o + 14], ctl[o + 15], ctl[o + 16]);
       }
-      ctl[5] = Math.round((performance.now() - t0) * 1000);
       Atomics.store(ctl, 0, ${DONE});
     } catch (e) {
       fail(e);
@@ -112,8 +110,6 @@ export class SecondCore {
   private running = false;
   /** Jobs the worker has finished (tests check that a pass reached it). */
   jobs = 0;
-  /** Milliseconds the worker spent on them (for profiles: compare with the main thread's share). */
-  busyMs = 0;
 
   private constructor() {
     const WA = (globalThis as unknown as { WebAssembly: { Memory: SharedMemoryCtor } }).WebAssembly;
@@ -207,7 +203,6 @@ export class SecondCore {
     const state = Atomics.load(this.ctl, 0);
     Atomics.store(this.ctl, 0, IDLE);
     this.jobs++;
-    this.busyMs += this.ctl[5]! / 1000;
     if (state === FAILED) throw new Error(`second-core worker failed: ${this.message()}`);
   }
 

@@ -14,7 +14,7 @@
  * caller's path runs). Sums are float32 in a different order than the cpu backend's.
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdKernelsFor, type ConvTap, type SimdBackend, type SimdMatMul } from './simd-kernels';
+import { heapOffset as ptr, simdReady as ready, withScratch, type ConvTap, type SimdBackend } from './simd-kernels';
 import { MAX_CALLS, SecondCore, type WorkerFunction } from './second-core';
 
 type TensorInfo = tf.TensorInfo;
@@ -108,16 +108,12 @@ function runPass(hb: SimdBackend, g: Geometry, L: PassLayout): void {
     if (!summed) return whole();
     zeroBytes(hb, L.out, L.outBytes);
     run(N1, L.tap, L.in1, L.in2, L.out);
-    const scratch = hb.wasm.asm!.malloc!(L.outBytes);
-    try {
+    withScratch(hb, L.outBytes, (scratch) => {
       zeroBytes(hb, scratch, L.outBytes);
       run(N2, L.tap, in1B, in2B, scratch);
       const h = f32(hb.wasm.HEAPU8);
-      const [o, s] = [L.out >> 2, scratch >> 2];
-      for (let i = 0; i < L.outBytes >> 2; i++) h[o + i] = h[o + i]! + h[s + i]!;
-    } finally {
-      hb.wasm.asm!.free!(scratch);
-    }
+      addInto(h, L.out, h, scratch, L.outBytes);
+    });
     return;
   }
   core.begin();
@@ -125,7 +121,7 @@ function runPass(hb: SimdBackend, g: Geometry, L: PassLayout): void {
   const s1 = core.copyIn(heap, in1B, N2 * L.in1Image);
   const s2 = L.in2Image > 0 ? core.copyIn(heap, in2B, N2 * L.in2Image) : core.copyIn(heap, L.in2, L.in2Bytes);
   const so = core.zeroed(summed ? L.outBytes : N2 * L.outImage);
-  eachTap({ ...g, N: N2 }, (...args: number[]) => core.call(L.fn, args), () => s1, (kh, kw) => s2 + L.in2At(kh, kw), (kh, kw) => so + L.outAt(kh, kw));
+  run(N2, (...args: number[]) => core.call(L.fn, args), s1, s2, so);
   core.start();
   try {
     zeroBytes(hb, L.out, summed ? L.outBytes : N1 * L.outImage);
@@ -135,12 +131,14 @@ function runPass(hb: SimdBackend, g: Geometry, L: PassLayout): void {
   }
   const h = f32(hb.wasm.HEAPU8);
   const s = f32(core.bytes());
-  if (summed) {
-    const [o, w] = [L.out >> 2, so >> 2];
-    for (let i = 0; i < L.outBytes >> 2; i++) h[o + i] = h[o + i]! + s[w + i]!;
-  } else {
-    h.set(s.subarray(so >> 2, (so + N2 * L.outImage) >> 2), (L.out + N1 * L.outImage) >> 2);
-  }
+  if (summed) addInto(h, L.out, s, so, L.outBytes);
+  else h.set(s.subarray(so >> 2, (so + N2 * L.outImage) >> 2), (L.out + N1 * L.outImage) >> 2);
+}
+
+/** dst[i] = dst[i] + src[i] over `bytes` of float32 at byte offsets `at` and `from`: the second half's sum added to the first's. */
+function addInto(dst: Float32Array, at: number, src: Float32Array, from: number, bytes: number): void {
+  const [o, w] = [at >> 2, from >> 2];
+  for (let i = 0; i < bytes >> 2; i++) dst[o + i] = dst[o + i]! + src[w + i]!;
 }
 
 function f32(bytes: Uint8Array): Float32Array {
@@ -150,17 +148,6 @@ function f32(bytes: Uint8Array): Float32Array {
 function zeroBytes(hb: SimdBackend, at: number, bytes: number): void {
   f32(hb.wasm.HEAPU8).fill(0, at >> 2, (at + bytes) >> 2);
 }
-
-function ready(backend: unknown, ...ts: (TensorInfo | undefined)[]): { simd: SimdMatMul; hb: SimdBackend } | null {
-  if (ts.some((t) => t === undefined || t.dtype !== 'float32')) return null;
-  const simd = simdKernelsFor(backend);
-  const hb = backend as SimdBackend;
-  if (simd === null || hb.wasm.asm?.malloc === undefined || hb.wasm.asm.free === undefined) return null;
-  return { simd, hb };
-}
-
-const ptr = (hb: SimdBackend, t: TensorInfo): number => hb.dataIdMap.get(t.dataId).memoryOffset;
-
 
 /** Conv2DBackpropFilter(x, dy) → dW [KH, KW, CI, CO], or null where it does not apply. */
 export function simdConv2DBackpropFilter(args: Parameters<tf.KernelConfig['kernelFunc']>[0]): TensorInfo | null {
@@ -198,15 +185,13 @@ export function simdConv2DBackpropInput(args: Parameters<tf.KernelConfig['kernel
   // W[kh, kw] ([CI, CO]) transposed to [CO, CI] per tap, in a scratch buffer.
   const taps = g.KH * g.KW;
   const tapSize = g.CI * g.CO;
-  const scratch = hb.wasm.asm!.malloc!(4 * taps * tapSize);
-  try {
-    const h = hb.wasm.HEAPU8;
-    const f32 = new Float32Array(h.buffer, h.byteOffset, h.byteLength >> 2);
+  withScratch(hb, 4 * taps * tapSize, (scratch) => {
+    const h = f32(hb.wasm.HEAPU8);
     const w0 = ptr(hb, filter!) >> 2;
     const s0 = scratch >> 2;
     for (let t = 0; t < taps; t++) {
       const base = t * tapSize;
-      for (let ci = 0; ci < g.CI; ci++) for (let co = 0; co < g.CO; co++) f32[s0 + base + co * g.CI + ci] = f32[w0 + base + ci * g.CO + co]!;
+      for (let ci = 0; ci < g.CI; ci++) for (let co = 0; co < g.CO; co++) h[s0 + base + co * g.CI + ci] = h[w0 + base + ci * g.CO + co]!;
     }
     runPass(hb, g, {
       fn: 'conv_input_tap', tap: simd.convInputTap,
@@ -214,9 +199,7 @@ export function simdConv2DBackpropInput(args: Parameters<tf.KernelConfig['kernel
       in2: scratch, in2Image: 0, in2Bytes: 4 * taps * tapSize, in2At: (kh, kw) => (kh * g.KW + kw) * 4 * tapSize,
       out: ptr(hb, dx), outImage: 4 * g.H * g.W * g.CI, outBytes: 0, outAt: () => 0,
     });
-  } finally {
-    hb.wasm.asm!.free!(scratch);
-  }
+  });
   return dx;
 }
 

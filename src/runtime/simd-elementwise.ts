@@ -16,7 +16,7 @@
  *   more than four collapsed axes go to the stock kernel (XNNPACK's same-shape ops are fast).
  */
 import * as tf from '@tensorflow/tfjs';
-import { simdKernelsFor, type SimdBackend } from './simd-kernels';
+import { heapOffset as ptr, simdKernelsFor, type SimdBackend } from './simd-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -26,7 +26,6 @@ interface Disposer {
 }
 
 const prod = (xs: readonly number[]): number => xs.reduce((p, q) => p * q, 1);
-const ptr = (hb: SimdBackend, t: TensorInfo): number => hb.dataIdMap.get(t.dataId).memoryOffset;
 
 /** Contiguous runs of sorted axes, e.g. [1, 2, 4] → [[1, 2], [4, 4]]. */
 function runs(axes: number[]): [number, number][] {

@@ -14,6 +14,7 @@
  * float32 rounding. The module is only used when the backend's memory is not shared (the threaded build
  * has a SharedArrayBuffer memory, which needs a module declared `shared`; there we keep the JS loop).
  */
+import type * as tf from '@tensorflow/tfjs';
 import { KERNELS_WASM_BASE64 } from './simd-kernels-module';
 
 export interface SimdMatMul {
@@ -120,4 +121,31 @@ export interface SimdBackend {
 export function simdKernelsFor(backend: unknown): SimdMatMul | null {
   const b = backend as Partial<SimdBackend>;
   return simdMatMulDisabled() ? null : simdMatMulFor(b.wasm?.asm?.memory);
+}
+
+/**
+ * The SIMD kernels and the backend's internals for a kernel that also needs scratch memory, or null where they
+ * do not run (see simdKernelsFor) or a given tensor is not float32.
+ */
+export function simdReady(backend: unknown, ...ts: (tf.TensorInfo | undefined)[]): { simd: SimdMatMul; hb: SimdBackend } | null {
+  if (ts.some((t) => t === undefined || t.dtype !== 'float32')) return null;
+  const simd = simdKernelsFor(backend);
+  const hb = backend as SimdBackend;
+  if (simd === null || hb.wasm.asm?.malloc === undefined || hb.wasm.asm.free === undefined) return null;
+  return { simd, hb };
+}
+
+/** Where a tensor's data starts in the backend's memory (bytes). */
+export function heapOffset(hb: SimdBackend, t: tf.TensorInfo): number {
+  return hb.dataIdMap.get(t.dataId).memoryOffset;
+}
+
+/** Run `f` with `bytes` of the backend's memory (its malloc) as scratch, freed afterwards. */
+export function withScratch<T>(hb: SimdBackend, bytes: number, f: (scratch: number) => T): T {
+  const scratch = hb.wasm.asm!.malloc!(bytes);
+  try {
+    return f(scratch);
+  } finally {
+    hb.wasm.asm!.free!(scratch);
+  }
 }

@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fastConv2D, simdConv2DBackpropFilter } from './simd-conv';
 import { simdBinary, simdExp, simdReduce } from './simd-elementwise';
-import { GROUP_NORM_KERNELS } from './group-norm-kernel';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, GROUP_NORM_KERNELS } from './group-norm-kernel';
 import { conv2DBackpropFilterIm2col, fastConcat, fastConv2DBackpropInput, fastSplitV, fastTranspose, fastUnpack, unsortedSegmentSum } from './wasm-heap-kernels';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
@@ -39,8 +39,8 @@ export const BRIDGED_KERNELS = [
   'Einsum',
 ] as const;
 
-/** Every kernel this module can add to `wasm` (UnsortedSegmentSum: wasm-heap-kernels.ts). */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', ...BRIDGED_KERNELS] as const;
+/** Every kernel this module can add to `wasm` (UnsortedSegmentSum: wasm-heap-kernels.ts; group norm: group-norm-kernel.ts). */
+export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'UnsortedSegmentSum', GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL, ...BRIDGED_KERNELS] as const;
 
 /** Stock wasm kernels replaced by faster ones (see wasm-heap-kernels.ts and `rowGather`). */
 export const REPLACED_KERNELS = ['GatherV2', 'Unpack', 'Conv2DBackpropInput', 'Transpose', 'Sum', 'Mean', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Exp', 'Conv2D', 'Identity', 'Cast', 'Concat', 'SplitV'] as const;
@@ -65,6 +65,7 @@ const REPLACEMENT: Record<(typeof REPLACED_KERNELS)[number], (stock: KernelFunc)
 };
 const OWN: Partial<Record<(typeof WASM_TRAINING_KERNELS)[number], KernelFunc>> = {
   UnsortedSegmentSum: unsortedSegmentSum,
+  ...GROUP_NORM_KERNELS,
 };
 
 function kernel(name: string, backendName: string): KernelFunc {
@@ -300,18 +301,13 @@ export function installWasmTrainingKernels(): string[] {
     register(name, own ?? bridged(name));
     added.push(name);
   }
-  for (const [name, own] of Object.entries(GROUP_NORM_KERNELS)) {
-    if (tf.getKernel(name, 'wasm') !== undefined) continue;
-    register(name, own);
-    added.push(name);
-  }
   return added;
 }
 
 /** Remove the kernels `installWasmTrainingKernels` added (for the benchmark and tests). */
 export function uninstallWasmTrainingKernels(): string[] {
   const removed: string[] = [];
-  for (const name of [...WASM_TRAINING_KERNELS, ...Object.keys(GROUP_NORM_KERNELS)]) {
+  for (const name of WASM_TRAINING_KERNELS) {
     const k = tf.getKernel(name, 'wasm');
     if (k !== undefined && (k.kernelFunc as unknown as Record<symbol, boolean>)[MARK]) {
       tf.unregisterKernel(name, 'wasm');
